@@ -1,0 +1,202 @@
+#define _GNU_SOURCE
+/*
+ * step02-exec: the child becomes COMMAND.
+ *
+ * The child of fork(2) replaces its program with COMMAND by execvp(3);
+ * the parent waits for it and exits with its status, as docker run does:
+ * COMMAND's own status, 128+N when a signal N killed it, 125 when the
+ * engine failed, 126 when COMMAND could not run, 127 when it was not found.
+ *
+ *   ./container [OPTIONS] COMMAND [ARG...]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+	EXIT_ENGINE = 125,	/* the engine itself failed */
+	EXIT_CANNOT_RUN = 126,	/* COMMAND was found but could not be executed */
+	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
+};
+
+/* What the command line asks for. */
+struct container {
+	char **command;
+};
+
+static bool verbose;
+
+/* Report a failed call as "container: WHAT: reason" and give up. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fputs("container: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(saved));
+	exit(EXIT_ENGINE);
+}
+
+/*
+ * With --verbose, show a call that makes or changes the container the way
+ * strace(1) would: "container: NAME(ARGS) = RESULT", or for a failure
+ * "= -1 ENAME (message)".
+ */
+__attribute__((format(printf, 2, 3)))
+static void trace(long result, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fputs("container: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (result == -1)
+		fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np(saved), strerror(saved));
+	else
+		fprintf(stderr, " = %ld\n", result);
+	errno = saved;
+}
+
+/* execvp(3) returns only when it fails, so its line is shown before it. */
+static void trace_exec(char **command)
+{
+	if (!verbose)
+		return;
+	fprintf(stderr, "container: execvp(\"%s\", [", command[0]);
+	for (char **arg = command; *arg; arg++)
+		fprintf(stderr, "%s\"%s\"", arg == command ? "" : ", ", *arg);
+	fputs("])\n", stderr);
+}
+
+static void usage(void)
+{
+	puts("Usage: container [OPTIONS] COMMAND [ARG...]\n"
+	     "Run COMMAND in a child process and exit with its status.\n"
+	     "\n"
+	     "Options:\n"
+	     "  --help                show this help and exit\n"
+	     "  --verbose             show each call that makes the container, on stderr\n"
+	     "\n"
+	     "Exit status: COMMAND's, 128+N if signal N killed it, 125 if the engine\n"
+	     "failed, 126 if COMMAND could not be executed, 127 if it was not found.");
+}
+
+__attribute__((noreturn))
+static void bad_usage(const char *problem, const char *word)
+{
+	if (word)
+		fprintf(stderr, "container: %s '%s'\n", problem, word);
+	else
+		fprintf(stderr, "container: %s\n", problem);
+	fputs("Try 'container --help'.\n", stderr);
+	exit(EXIT_ENGINE);
+}
+
+enum { OPT_HELP = 1, OPT_VERBOSE };
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_options(int argc, char **argv, struct container *c)
+{
+	int opt;
+
+	opterr = 0;
+	/* "+": stop at the first word that is not an option, so that COMMAND's own flags stay COMMAND's. */
+	while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			usage();
+			exit(0);
+		case OPT_VERBOSE:
+			verbose = true;
+			break;
+		case ':':
+			bad_usage("missing value for option", argv[optind - 1]);
+		default:
+			bad_usage("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		bad_usage("missing COMMAND", NULL);
+	c->command = &argv[optind];
+}
+
+/* Become COMMAND; on failure exit as docker run does: 127 not found, 126 not runnable. */
+__attribute__((noreturn))
+static void run_command(char **command)
+{
+	/*
+	 * A descriptor survives execvp(3) unless it is close-on-exec: close
+	 * every one above stderr, the engine's own and any its caller left
+	 * open, so that COMMAND starts with stdin, stdout and stderr alone.
+	 */
+	if (close_range(3, ~0U, 0) == -1)
+		die("close_range");
+	trace_exec(command);
+	execvp(command[0], command);
+	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(errno));
+	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+static void child_main(const struct container *c)
+{
+	run_command(c->command);
+}
+
+static pid_t start_container(const struct container *c)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		child_main(c);
+	trace(pid, "fork()");
+	if (pid == -1)
+		die("fork");
+	return pid;
+}
+
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static int wait_for(pid_t pid)
+{
+	int status;
+	pid_t ended = waitpid(pid, &status, 0);
+
+	trace(ended, "waitpid(%d)", (int)pid);
+	if (ended == -1)
+		die("waitpid");
+	return exit_status(status);
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+
+	parse_options(argc, argv, &c);
+	return wait_for(start_container(&c));
+}

@@ -157,6 +157,14 @@ static void run_command(char **command)
 	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static void child_main(const struct container *c)
 {
 	run_command(c->command);
@@ -172,14 +180,6 @@ static pid_t start_container(const struct container *c)
 	if (pid == -1)
 		die("fork");
 	return pid;
-}
-
-/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
-static int exit_status(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 static int wait_for(pid_t pid)

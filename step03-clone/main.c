@@ -165,6 +165,14 @@ static void run_command(char **command)
 	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static int child_main(void *arg)
 {
 	const struct container *c = arg;
@@ -198,14 +206,6 @@ static pid_t start_container(struct container *c)
 	if (pid == -1)
 		die("clone");
 	return pid;
-}
-
-/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
-static int exit_status(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 static int wait_for(pid_t pid)

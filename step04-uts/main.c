@@ -1,0 +1,287 @@
+#define _GNU_SOURCE
+/*
+ * step04-uts: the first namespaces.
+ *
+ * Three more clone(2) flags give the child a hostname of its own (UTS),
+ * System V IPC objects of its own (IPC), and a network stack of its own
+ * (NET) in which the only interface is the loopback, which we bring up.
+ * Making namespaces needs CAP_SYS_ADMIN: run it as root.
+ *
+ *   ./container [OPTIONS] COMMAND [ARG...]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STACK_SIZE (1024 * 1024)
+
+/* SIGCHLD: the signal the parent gets when the child ends, as with fork(2). */
+#define CLONE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD)
+#define CLONE_FLAGS_NAME "CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD"
+
+enum {
+	EXIT_ENGINE = 125,	/* the engine itself failed */
+	EXIT_CANNOT_RUN = 126,	/* COMMAND was found but could not be executed */
+	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
+};
+
+/* What the command line asks for. */
+struct container {
+	char **command;
+	const char *hostname;
+};
+
+static bool verbose;
+
+/* Report a failed call as "container: WHAT: reason" and give up. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fputs("container: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(saved));
+	exit(EXIT_ENGINE);
+}
+
+/*
+ * With --verbose, show a call that makes or changes the container the way
+ * strace(1) would: "container: NAME(ARGS) = RESULT", or for a failure
+ * "= -1 ENAME (message)".
+ */
+__attribute__((format(printf, 2, 3)))
+static void trace(long result, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fputs("container: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (result == -1)
+		fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np(saved), strerror(saved));
+	else
+		fprintf(stderr, " = %ld\n", result);
+	errno = saved;
+}
+
+/* execvp(3) returns only when it fails, so its line is shown before it. */
+static void trace_exec(char **command)
+{
+	if (!verbose)
+		return;
+	fprintf(stderr, "container: execvp(\"%s\", [", command[0]);
+	for (char **arg = command; *arg; arg++)
+		fprintf(stderr, "%s\"%s\"", arg == command ? "" : ", ", *arg);
+	fputs("])\n", stderr);
+}
+
+static void usage(void)
+{
+	puts("Usage: container [OPTIONS] COMMAND [ARG...]\n"
+	     "Run COMMAND in a container and exit with its status.\n"
+	     "\n"
+	     "Options:\n"
+	     "  --help                show this help and exit\n"
+	     "  --hostname NAME       the container's hostname (default: container)\n"
+	     "  --verbose             show each call that makes the container, on stderr\n"
+	     "\n"
+	     "Exit status: COMMAND's, 128+N if signal N killed it, 125 if the engine\n"
+	     "failed, 126 if COMMAND could not be executed, 127 if it was not found.");
+}
+
+__attribute__((noreturn))
+static void bad_usage(const char *problem, const char *word)
+{
+	if (word)
+		fprintf(stderr, "container: %s '%s'\n", problem, word);
+	else
+		fprintf(stderr, "container: %s\n", problem);
+	fputs("Try 'container --help'.\n", stderr);
+	exit(EXIT_ENGINE);
+}
+
+enum { OPT_HELP = 1, OPT_VERBOSE, OPT_HOSTNAME };
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The kernel takes a hostname of 1 to HOST_NAME_MAX (64) bytes. */
+static const char *parse_hostname(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > HOST_NAME_MAX)
+		bad_usage("invalid --hostname value", value);
+	return value;
+}
+
+static void parse_options(int argc, char **argv, struct container *c)
+{
+	int opt;
+
+	c->hostname = "container";
+
+	opterr = 0;
+	/* "+": stop at the first word that is not an option, so that COMMAND's own flags stay COMMAND's. */
+	while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			usage();
+			exit(0);
+		case OPT_VERBOSE:
+			verbose = true;
+			break;
+		case OPT_HOSTNAME:
+			c->hostname = parse_hostname(optarg);
+			break;
+		case ':':
+			bad_usage("missing value for option", argv[optind - 1]);
+		default:
+			bad_usage("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		bad_usage("missing COMMAND", NULL);
+	c->command = &argv[optind];
+}
+
+/* Become COMMAND; on failure exit as docker run does: 127 not found, 126 not runnable. */
+__attribute__((noreturn))
+static void run_command(char **command)
+{
+	/*
+	 * A descriptor survives execvp(3) unless it is close-on-exec: close
+	 * every one above stderr, the engine's own and any its caller left
+	 * open, so that COMMAND starts with stdin, stdout and stderr alone.
+	 */
+	if (close_range(3, ~0U, 0) == -1)
+		die("close_range");
+	trace_exec(command);
+	execvp(command[0], command);
+	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(errno));
+	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Only the container's UTS namespace sees this name: the host keeps its own. */
+static void set_hostname(const char *hostname)
+{
+	int r = sethostname(hostname, strlen(hostname));
+
+	trace(r, "sethostname(\"%s\")", hostname);
+	if (r == -1)
+		die("sethostname %s", hostname);
+}
+
+/*
+ * A new network namespace has one interface, lo, and it is down: nothing
+ * answers on 127.0.0.1 until it is up. An ioctl(2) on any socket reads and
+ * sets an interface's flags (netdevice(7)), as ip(8) does over netlink.
+ */
+static void bring_up_loopback(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (sock == -1)
+		die("socket");
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) == -1)
+		die("ioctl SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	r = ioctl(sock, SIOCSIFFLAGS, &ifr);
+	trace(r, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)");
+	if (r == -1)
+		die("ioctl SIOCSIFFLAGS lo");
+	close(sock);
+}
+
+static int child_main(void *arg)
+{
+	const struct container *c = arg;
+
+	set_hostname(c->hostname);
+	bring_up_loopback();
+	run_command(c->command);
+}
+
+/*
+ * The child's stack, from mmap(2). Its lowest page is made inaccessible: a
+ * stack grows down, and a child that overflows it then faults at once
+ * instead of writing over whatever lies below. Return its top, where a
+ * stack starts on every architecture Linux runs on but HP PA-RISC.
+ */
+static void *alloc_stack(void)
+{
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (stack == MAP_FAILED)
+		die("mmap");
+	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1)
+		die("mprotect");
+	return stack + STACK_SIZE;
+}
+
+static pid_t start_container(struct container *c)
+{
+	pid_t pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
+
+	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
+	if (pid == -1 && errno == EPERM)
+		die("clone (making namespaces needs root: try sudo)");
+	if (pid == -1)
+		die("clone");
+	return pid;
+}
+
+static int wait_for(pid_t pid)
+{
+	int status;
+	pid_t ended = waitpid(pid, &status, 0);
+
+	trace(ended, "waitpid(%d)", (int)pid);
+	if (ended == -1)
+		die("waitpid");
+	return exit_status(status);
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+
+	parse_options(argc, argv, &c);
+	return wait_for(start_container(&c));
+}

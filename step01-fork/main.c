@@ -21,13 +21,13 @@ __attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
 {
 	int saved = errno;
+	char what[4096];
 	va_list ap;
 
-	fputs("container: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(saved));
+	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
 	exit(125);
 }
 

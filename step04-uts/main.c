@@ -51,13 +51,13 @@ __attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
 {
 	int saved = errno;
+	char what[4096];
 	va_list ap;
 
-	fputs("container: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(saved));
+	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
 	exit(EXIT_ENGINE);
 }
 
@@ -70,30 +70,35 @@ __attribute__((format(printf, 2, 3)))
 static void trace(long result, const char *fmt, ...)
 {
 	int saved = errno;
+	char call[4096];
 	va_list ap;
 
 	if (!verbose)
 		return;
-	fputs("container: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(call, sizeof(call), fmt, ap);
 	va_end(ap);
+	/* One fprintf, one write(2): the engine's lines and init's never mix. */
 	if (result == -1)
-		fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np(saved), strerror(saved));
+		fprintf(stderr, "container: %s = -1 %s (%s)\n", call,
+			strerrorname_np(saved), strerror(saved));
 	else
-		fprintf(stderr, " = %ld\n", result);
+		fprintf(stderr, "container: %s = %ld\n", call, result);
 	errno = saved;
 }
 
 /* execvp(3) returns only when it fails, so its line is shown before it. */
 static void trace_exec(char **command)
 {
+	char line[4096];
+	size_t len = 0;
+
 	if (!verbose)
 		return;
-	fprintf(stderr, "container: execvp(\"%s\", [", command[0]);
-	for (char **arg = command; *arg; arg++)
-		fprintf(stderr, "%s\"%s\"", arg == command ? "" : ", ", *arg);
-	fputs("])\n", stderr);
+	for (char **arg = command; *arg && len < sizeof(line); arg++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s\"%s\"",
+					arg == command ? "" : ", ", *arg);
+	fprintf(stderr, "container: execvp(\"%s\", [%s])\n", command[0], line);
 }
 
 static void usage(void)

@@ -1,0 +1,532 @@
+#define _GNU_SOURCE
+/*
+ * step07-pivot-root: a root the container cannot climb out of.
+ *
+ * chroot(2) only changes where path lookups start, and a root process can
+ * walk back out. pivot_root(2) instead makes ROOTFS the root mount of the
+ * container's mount namespace; the old root, the host's whole tree, is then
+ * detached, so no path inside leads to it any more.
+ *
+ *   ./container [OPTIONS] ROOTFS COMMAND [ARG...]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STACK_SIZE (1024 * 1024)
+
+/* SIGCHLD: the signal the parent gets when the child ends, as with fork(2). */
+#define CLONE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD)
+#define CLONE_FLAGS_NAME "CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWNS|SIGCHLD"
+
+enum {
+	EXIT_ENGINE = 125,	/* the engine itself failed */
+	EXIT_CANNOT_RUN = 126,	/* COMMAND was found but could not be executed */
+	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
+};
+
+/* What the command line asks for. */
+/* The signals the engine passes on to init, and init to COMMAND. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/* Where pivot_root(2) puts the host's root until we detach it: a directory of ROOTFS. */
+#define OLD_ROOT ".old-root"
+
+#define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
+
+/* The device nodes of the container's /dev: the ones programs expect, no disk. */
+static const struct device {
+	const char *path;
+	unsigned int major, minor;
+} devices[] = {
+	{ "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+/* ...and its links to the descriptors of whichever process opens them. */
+static const struct link {
+	const char *path, *target;
+} dev_links[] = {
+	{ "/dev/fd", "/proc/self/fd" }, { "/dev/stdin", "/proc/self/fd/0" },
+	{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
+};
+
+#define N_DEVICES (sizeof(devices) / sizeof(devices[0]))
+#define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
+
+struct container {
+	char **command;
+	const char *hostname;
+	const char *rootfs;
+};
+
+static bool verbose;
+
+/* Report a failed call as "container: WHAT: reason" and give up. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	int saved = errno;
+	char what[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
+	exit(EXIT_ENGINE);
+}
+
+/*
+ * With --verbose, show a call that makes or changes the container the way
+ * strace(1) would: "container: NAME(ARGS) = RESULT", or for a failure
+ * "= -1 ENAME (message)".
+ */
+__attribute__((format(printf, 2, 3)))
+static void trace(long result, const char *fmt, ...)
+{
+	int saved = errno;
+	char call[4096];
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(call, sizeof(call), fmt, ap);
+	va_end(ap);
+	/* One fprintf, one write(2): the engine's lines and init's never mix. */
+	if (result == -1)
+		fprintf(stderr, "container: %s = -1 %s (%s)\n", call,
+			strerrorname_np(saved), strerror(saved));
+	else
+		fprintf(stderr, "container: %s = %ld\n", call, result);
+	errno = saved;
+}
+
+/* execvp(3) returns only when it fails, so its line is shown before it. */
+static void trace_exec(char **command)
+{
+	char line[4096];
+	size_t len = 0;
+
+	if (!verbose)
+		return;
+	for (char **arg = command; *arg && len < sizeof(line); arg++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s\"%s\"",
+					arg == command ? "" : ", ", *arg);
+	fprintf(stderr, "container: execvp(\"%s\", [%s])\n", command[0], line);
+}
+
+static void usage(void)
+{
+	puts("Usage: container [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+	     "Run COMMAND in a container whose root is the directory ROOTFS,\n"
+	     "and exit with its status.\n"
+	     "\n"
+	     "Options:\n"
+	     "  --help                show this help and exit\n"
+	     "  --hostname NAME       the container's hostname (default: container)\n"
+	     "  --verbose             show each call that makes the container, on stderr\n"
+	     "\n"
+	     "Exit status: COMMAND's, 128+N if signal N killed it, 125 if the engine\n"
+	     "failed, 126 if COMMAND could not be executed, 127 if it was not found.");
+}
+
+__attribute__((noreturn))
+static void bad_usage(const char *problem, const char *word)
+{
+	if (word)
+		fprintf(stderr, "container: %s '%s'\n", problem, word);
+	else
+		fprintf(stderr, "container: %s\n", problem);
+	fputs("Try 'container --help'.\n", stderr);
+	exit(EXIT_ENGINE);
+}
+
+enum { OPT_HELP = 1, OPT_VERBOSE, OPT_HOSTNAME };
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The kernel takes a hostname of 1 to HOST_NAME_MAX (64) bytes. */
+static const char *parse_hostname(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > HOST_NAME_MAX)
+		bad_usage("invalid --hostname value", value);
+	return value;
+}
+
+static void parse_options(int argc, char **argv, struct container *c)
+{
+	int opt;
+
+	c->hostname = "container";
+
+	opterr = 0;
+	/* "+": stop at the first word that is not an option, so that COMMAND's own flags stay COMMAND's. */
+	while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			usage();
+			exit(0);
+		case OPT_VERBOSE:
+			verbose = true;
+			break;
+		case OPT_HOSTNAME:
+			c->hostname = parse_hostname(optarg);
+			break;
+		case ':':
+			bad_usage("missing value for option", argv[optind - 1]);
+		default:
+			bad_usage("unknown option", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		bad_usage(optind == argc ? "missing ROOTFS and COMMAND" : "missing COMMAND", NULL);
+	c->rootfs = argv[optind];
+	c->command = &argv[optind + 1];
+}
+
+/* COMMAND starts as any program does: no signal blocked, each with its default action. */
+static void restore_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
+			die("signal");
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		die("sigprocmask");
+}
+
+/* Become COMMAND; on failure exit as docker run does: 127 not found, 126 not runnable. */
+__attribute__((noreturn))
+static void run_command(char **command)
+{
+	/*
+	 * A descriptor survives execvp(3) unless it is close-on-exec: close
+	 * every one above stderr, the engine's own and any its caller left
+	 * open, so that COMMAND starts with stdin, stdout and stderr alone.
+	 */
+	if (close_range(3, ~0U, 0) == -1)
+		die("close_range");
+	restore_signals();
+	trace_exec(command);
+	execvp(command[0], command);
+	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(errno));
+	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void waited_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaddset(set, forwarded_signals[i]);
+	sigaddset(set, SIGCHLD);
+}
+
+/*
+ * Block the signals we pass on, and SIGCHLD, before the container exists,
+ * and take them with sigwaitinfo(2) instead of a handler. The kernel never
+ * discards a blocked signal: it stays pending until taken. This matters
+ * for init, which inherits the mask: the kernel drops a signal sent to a
+ * namespace's init that has no handler for it, but not one it has blocked,
+ * so no signal is lost while init starts.
+ */
+static void block_signals(void)
+{
+	sigset_t set;
+
+	waited_signals(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		die("sigprocmask");
+}
+
+static void forward_signal(pid_t pid, int sig)
+{
+	int r = kill(pid, sig);
+
+	/* A failure here is shown but not fatal: PID may have just ended. */
+	trace(r, "kill(%d, SIG%s)", (int)pid, sigabbrev_np(sig));
+}
+
+/* Reap every child that has ended; return PID's exit status if it is one of them, else -1. */
+static int reap_children(pid_t pid)
+{
+	int status, result = -1;
+	pid_t ended;
+
+	while ((ended = waitpid(-1, &status, WNOHANG)) > 0) {
+		trace(ended, "waitpid(-1)");
+		if (ended == pid)
+			result = exit_status(status);
+	}
+	if (ended == -1 && errno != ECHILD)
+		die("waitpid");
+	return result;
+}
+
+/*
+ * Wait until PID ends and return its exit status; meanwhile pass on the
+ * signals we receive to it, and reap any other child that ends (init
+ * inherits the namespace's orphans). One SIGCHLD may stand for several
+ * children, hence the loop in reap_children.
+ */
+static int supervise(pid_t pid)
+{
+	sigset_t set;
+	siginfo_t info;
+	int status;
+
+	waited_signals(&set);
+	for (;;) {
+		if (sigwaitinfo(&set, &info) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo");
+		}
+		if (info.si_signo != SIGCHLD) {
+			forward_signal(pid, info.si_signo);
+			continue;
+		}
+		status = reap_children(pid);
+		if (status != -1)
+			return status;
+	}
+}
+
+/* PID 1 of the container: start COMMAND as its child, and supervise it. */
+static int run_init(char **command)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		run_command(command);
+	trace(pid, "fork()");
+	if (pid == -1)
+		die("fork");
+	return supervise(pid);
+}
+
+/* Only the container's UTS namespace sees this name: the host keeps its own. */
+static void set_hostname(const char *hostname)
+{
+	int r = sethostname(hostname, strlen(hostname));
+
+	trace(r, "sethostname(\"%s\")", hostname);
+	if (r == -1)
+		die("sethostname %s", hostname);
+}
+
+/*
+ * A new network namespace has one interface, lo, and it is down: nothing
+ * answers on 127.0.0.1 until it is up. An ioctl(2) on any socket reads and
+ * sets an interface's flags (netdevice(7)), as ip(8) does over netlink.
+ */
+static void bring_up_loopback(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (sock == -1)
+		die("socket");
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) == -1)
+		die("ioctl SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	r = ioctl(sock, SIOCSIFFLAGS, &ifr);
+	trace(r, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)");
+	if (r == -1)
+		die("ioctl SIOCSIFFLAGS lo");
+	close(sock);
+}
+
+static void do_mount(const char *source, const char *target, const char *type,
+		     unsigned long flags, const char *flag_names, const char *data)
+{
+	int r = mount(source, target, type, flags, data);
+
+	trace(r, "mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")",
+	      source, target, type, flag_names, data ? data : "");
+	if (r == -1)
+		die("mount %s on %s", source, target);
+}
+
+/* A mount point missing in ROOTFS is made; one that is there is fine. */
+static void ensure_dir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		die("mkdir %s", path);
+}
+
+/*
+ * The new mount namespace starts as a copy of the host's, and its mounts
+ * keep the host's propagation: on a systemd host "/" is shared, so a mount
+ * made below it here would appear on the host too (mount_namespaces(7)).
+ * Make every mount private before mounting anything.
+ */
+static void make_mounts_private(void)
+{
+	do_mount("none", "/", "none", MS_REC | MS_PRIVATE, "MS_REC|MS_PRIVATE", NULL);
+}
+
+/*
+ * pivot_root(2) wants NEW_ROOT to be a mount point, which a directory is not
+ * until it is bind-mounted onto itself; and neither it nor its parent may be
+ * a shared mount, which make_mounts_private() saw to. glibc has no wrapper.
+ */
+static void enter_rootfs(const char *rootfs)
+{
+	int r;
+
+	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
+	if (chdir(rootfs) == -1)
+		die("chdir %s", rootfs);
+	ensure_dir(OLD_ROOT, 0700);
+	r = (int)syscall(SYS_pivot_root, ".", OLD_ROOT);
+	trace(r, "pivot_root(\".\", \"%s\")", OLD_ROOT);
+	if (r == -1)
+		die("pivot_root %s", rootfs);
+	if (chdir("/") == -1)
+		die("chdir /");
+	/*
+	 * The host's tree now hangs at /.old-root, with all its submounts: a
+	 * plain umount would fail with EBUSY. MNT_DETACH takes the whole tree
+	 * out of the namespace at once.
+	 */
+	r = umount2("/" OLD_ROOT, MNT_DETACH);
+	trace(r, "umount2(\"/%s\", MNT_DETACH)", OLD_ROOT);
+	if (r == -1)
+		die("umount2 /%s", OLD_ROOT);
+	if (rmdir("/" OLD_ROOT) == -1)
+		die("rmdir /%s", OLD_ROOT);
+}
+
+/*
+ * A procfs shows the PID namespace of the process that mounts it: mounted
+ * by init, inside the new namespace, /proc lists the container's processes.
+ */
+static void mount_proc(void)
+{
+	ensure_dir("/proc", 0555);
+	do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		 "MS_NOSUID|MS_NODEV|MS_NOEXEC", NULL);
+}
+
+/* A /dev on tmpfs with a few device nodes, instead of the host's, with its disks. */
+static void mount_dev(void)
+{
+	ensure_dir("/dev", 0755);
+	do_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "MS_NOSUID|MS_NOEXEC", "mode=755");
+	for (size_t i = 0; i < N_DEVICES; i++) {
+		const struct device *d = &devices[i];
+
+		if (mknod(d->path, S_IFCHR, makedev(d->major, d->minor)) == -1)
+			die("mknod %s", d->path);
+		/* mknod(2) applies the umask: set the mode afterwards. */
+		if (chmod(d->path, 0666) == -1)
+			die("chmod %s", d->path);
+	}
+	for (size_t i = 0; i < N_DEV_LINKS; i++)
+		if (symlink(dev_links[i].target, dev_links[i].path) == -1)
+			die("symlink %s", dev_links[i].path);
+}
+
+static int child_main(void *arg)
+{
+	const struct container *c = arg;
+
+	set_hostname(c->hostname);
+	bring_up_loopback();
+	make_mounts_private();
+	enter_rootfs(c->rootfs);
+	mount_proc();
+	mount_dev();
+	return run_init(c->command);
+}
+
+/*
+ * The child's stack, from mmap(2). Its lowest page is made inaccessible: a
+ * stack grows down, and a child that overflows it then faults at once
+ * instead of writing over whatever lies below. Return its top, where a
+ * stack starts on every architecture Linux runs on but HP PA-RISC.
+ */
+static void *alloc_stack(void)
+{
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (stack == MAP_FAILED)
+		die("mmap");
+	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1)
+		die("mprotect");
+	return stack + STACK_SIZE;
+}
+
+static pid_t start_container(struct container *c)
+{
+	pid_t pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
+
+	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
+	if (pid == -1 && errno == EPERM)
+		die("clone (making namespaces needs root: try sudo)");
+	if (pid == -1)
+		die("clone");
+	return pid;
+}
+
+/* A ROOTFS that is missing or not a directory is refused before anything starts. */
+static void check_rootfs(const char *rootfs)
+{
+	struct stat st;
+
+	if (stat(rootfs, &st) == -1)
+		die("rootfs %s", rootfs);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("rootfs %s", rootfs);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+
+	parse_options(argc, argv, &c);
+	check_rootfs(c.rootfs);
+	block_signals();
+	return supervise(start_container(&c));
+}

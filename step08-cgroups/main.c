@@ -1,0 +1,1045 @@
+#define _GNU_SOURCE
+/*
+ * step08-cgroups: limits on what the container may use.
+ *
+ * A control group (cgroups(7)) is a directory in the cgroup filesystem:
+ * the processes listed in its cgroup.procs share the limits written in its
+ * other files. Each container gets its own, container-<engine's pid>,
+ * with a memory limit, a limit on processes, and a share of CPU time; the
+ * child is put into it before it runs anything, and it is removed once the
+ * container has ended. Works with cgroup v1 and v2.
+ *
+ *   ./container [OPTIONS] ROOTFS COMMAND [ARG...]
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STACK_SIZE (1024 * 1024)
+
+/* SIGCHLD: the signal the parent gets when the child ends, as with fork(2). */
+#define CLONE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD)
+#define CLONE_FLAGS_NAME "CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWNS|SIGCHLD"
+
+enum {
+	EXIT_ENGINE = 125,	/* the engine itself failed */
+	EXIT_CANNOT_RUN = 126,	/* COMMAND was found but could not be executed */
+	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
+};
+
+/* What the command line asks for. */
+/* The signals the engine passes on to init, and init to COMMAND. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CPU_PERIOD_US 100000		/* --cpus 0.5 is 50000 us of each 100000 */
+#define MIN_CPU_QUOTA_US 1000		/* the kernel's least quota: --cpus 0.01 */
+#define MIN_MEMORY (6LL << 20)		/* docker's least memory limit: 6m */
+
+/* The controllers we set limits with: each its own hierarchy on v1, all in one on v2. */
+enum { MEMORY, PIDS, CPU, N_CONTROLLERS };
+static const char *const controllers[N_CONTROLLERS] = { "memory", "pids", "cpu" };
+
+/* Where pivot_root(2) puts the host's root until we detach it: a directory of ROOTFS. */
+#define OLD_ROOT ".old-root"
+
+#define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
+
+/* The device nodes of the container's /dev: the ones programs expect, no disk. */
+static const struct device {
+	const char *path;
+	unsigned int major, minor;
+} devices[] = {
+	{ "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+/* ...and its links to the descriptors of whichever process opens them. */
+static const struct link {
+	const char *path, *target;
+} dev_links[] = {
+	{ "/dev/fd", "/proc/self/fd" }, { "/dev/stdin", "/proc/self/fd/0" },
+	{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
+};
+
+#define N_DEVICES (sizeof(devices) / sizeof(devices[0]))
+#define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
+
+struct container {
+	char **command;
+	const char *hostname;
+	const char *rootfs;
+	long long memory;	/* bytes; 0: no limit */
+	long long pids_limit;	/* 0: no limit */
+	long long cpu_quota;	/* microseconds of each CPU_PERIOD_US; 0: no limit */
+	int go[2];		/* a pipe: the engine says "go" once the child is in its cgroup */
+};
+
+/* The container's control group: its directory for each controller. */
+struct cgroup {
+	bool v2;
+	char dir[N_CONTROLLERS][PATH_MAX];	/* on v2, or where two controllers share a hierarchy, the same directory */
+	bool made[N_CONTROLLERS];		/* whether we made dir[i], and so must remove it */
+};
+
+static bool verbose;
+
+static void report_failure(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char what[4096];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
+	errno = saved;
+}
+
+/* Report a failed call as "container: WHAT: reason" and give up. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_failure(fmt, ap);
+	va_end(ap);
+	exit(EXIT_ENGINE);
+}
+
+/*
+ * Report a failed call as die() does, but return -1: once the container's
+ * cgroup exists, the engine must not exit before it has removed it.
+ */
+__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_failure(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * With --verbose, show a call that makes or changes the container the way
+ * strace(1) would: "container: NAME(ARGS) = RESULT", or for a failure
+ * "= -1 ENAME (message)".
+ */
+__attribute__((format(printf, 2, 3)))
+static void trace(long result, const char *fmt, ...)
+{
+	int saved = errno;
+	char call[4096];
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(call, sizeof(call), fmt, ap);
+	va_end(ap);
+	/* One fprintf, one write(2): the engine's lines and init's never mix. */
+	if (result == -1)
+		fprintf(stderr, "container: %s = -1 %s (%s)\n", call,
+			strerrorname_np(saved), strerror(saved));
+	else
+		fprintf(stderr, "container: %s = %ld\n", call, result);
+	errno = saved;
+}
+
+/* execvp(3) returns only when it fails, so its line is shown before it. */
+static void trace_exec(char **command)
+{
+	char line[4096];
+	size_t len = 0;
+
+	if (!verbose)
+		return;
+	for (char **arg = command; *arg && len < sizeof(line); arg++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s\"%s\"",
+					arg == command ? "" : ", ", *arg);
+	fprintf(stderr, "container: execvp(\"%s\", [%s])\n", command[0], line);
+}
+
+static void usage(void)
+{
+	puts("Usage: container [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+	     "Run COMMAND in a container whose root is the directory ROOTFS,\n"
+	     "and exit with its status.\n"
+	     "\n"
+	     "Options:\n"
+	     "  --help                show this help and exit\n"
+	     "  --hostname NAME       the container's hostname (default: container)\n"
+	     "  --memory SIZE         memory limit: bytes, or with b, k, m, g (at least 6m)\n"
+	     "  --pids-limit N        most processes and threads at once (-1: no limit)\n"
+	     "  --cpus DECIMAL        CPU time, in CPUs: 0.5 is half of one CPU\n"
+	     "  --verbose             show each call that makes the container, on stderr\n"
+	     "A limit of 0 means no limit.\n"
+	     "\n"
+	     "Exit status: COMMAND's, 128+N if signal N killed it, 125 if the engine\n"
+	     "failed, 126 if COMMAND could not be executed, 127 if it was not found.");
+}
+
+__attribute__((noreturn))
+static void bad_usage(const char *problem, const char *word)
+{
+	if (word)
+		fprintf(stderr, "container: %s '%s'\n", problem, word);
+	else
+		fprintf(stderr, "container: %s\n", problem);
+	fputs("Try 'container --help'.\n", stderr);
+	exit(EXIT_ENGINE);
+}
+
+enum { OPT_HELP = 1, OPT_VERBOSE, OPT_HOSTNAME, OPT_MEMORY, OPT_PIDS_LIMIT, OPT_CPUS };
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The kernel takes a hostname of 1 to HOST_NAME_MAX (64) bytes. */
+static const char *parse_hostname(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > HOST_NAME_MAX)
+		bad_usage("invalid --hostname value", value);
+	return value;
+}
+
+/* "--memory 32m": bytes, or a number with b, k, m or g for powers of 1024, as docker run takes it. */
+static long long parse_memory(const char *value)
+{
+	static const char units[] = "bkmg";
+	const char *unit;
+	long long n, scale = 1;
+	char *end;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (!isdigit((unsigned char)value[0]) || errno == ERANGE)
+		bad_usage("invalid --memory value", value);
+	if (*end != '\0') {
+		unit = strchr(units, tolower((unsigned char)*end));
+		if (unit == NULL || end[1] != '\0')
+			bad_usage("invalid --memory value", value);
+		scale = 1LL << (10 * (unit - units));
+	}
+	if (n > LLONG_MAX / scale)
+		bad_usage("invalid --memory value", value);
+	n *= scale;
+	if (n != 0 && n < MIN_MEMORY)
+		bad_usage("--memory must be 0 or at least 6m, not", value);
+	return n;
+}
+
+/* "--pids-limit 64": a whole number; 0 and -1 mean no limit. */
+static long long parse_pids_limit(const char *value)
+{
+	long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if ((!isdigit((unsigned char)value[0]) && value[0] != '-') || errno == ERANGE ||
+	    *end != '\0' || end == value || n < -1)
+		bad_usage("invalid --pids-limit value", value);
+	return n == -1 ? 0 : n;
+}
+
+/*
+ * "--cpus 0.5": a decimal number of CPUs, turned into a quota of each
+ * CPU_PERIOD_US-long period; digits past the period's precision are dropped.
+ */
+static long long parse_cpus(const char *value)
+{
+	long long whole = 0, fraction = 0, scale = CPU_PERIOD_US;
+	const char *p = value;
+
+	for (; isdigit((unsigned char)*p) && whole <= 1000000; p++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			fraction += (*p - '0') * (scale /= 10);
+	if (*p != '\0' || !isdigit((unsigned char)value[value[0] == '.']) || whole > 1000000)
+		bad_usage("invalid --cpus value", value);
+	if (whole * CPU_PERIOD_US + fraction != 0 &&
+	    whole * CPU_PERIOD_US + fraction < MIN_CPU_QUOTA_US)
+		bad_usage("--cpus must be 0 or at least 0.01, not", value);
+	return whole * CPU_PERIOD_US + fraction;
+}
+
+static void parse_options(int argc, char **argv, struct container *c)
+{
+	int opt;
+
+	c->hostname = "container";
+
+	opterr = 0;
+	/* "+": stop at the first word that is not an option, so that COMMAND's own flags stay COMMAND's. */
+	while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			usage();
+			exit(0);
+		case OPT_VERBOSE:
+			verbose = true;
+			break;
+		case OPT_HOSTNAME:
+			c->hostname = parse_hostname(optarg);
+			break;
+		case OPT_MEMORY:
+			c->memory = parse_memory(optarg);
+			break;
+		case OPT_PIDS_LIMIT:
+			c->pids_limit = parse_pids_limit(optarg);
+			break;
+		case OPT_CPUS:
+			c->cpu_quota = parse_cpus(optarg);
+			break;
+		case ':':
+			bad_usage("missing value for option", argv[optind - 1]);
+		default:
+			bad_usage("unknown option", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		bad_usage(optind == argc ? "missing ROOTFS and COMMAND" : "missing COMMAND", NULL);
+	c->rootfs = argv[optind];
+	c->command = &argv[optind + 1];
+}
+
+/* COMMAND starts as any program does: no signal blocked, each with its default action. */
+static void restore_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
+			die("signal");
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		die("sigprocmask");
+}
+
+/* Become COMMAND; on failure exit as docker run does: 127 not found, 126 not runnable. */
+__attribute__((noreturn))
+static void run_command(char **command)
+{
+	/*
+	 * A descriptor survives execvp(3) unless it is close-on-exec: close
+	 * every one above stderr, the engine's own and any its caller left
+	 * open, so that COMMAND starts with stdin, stdout and stderr alone.
+	 */
+	if (close_range(3, ~0U, 0) == -1)
+		die("close_range");
+	restore_signals();
+	trace_exec(command);
+	execvp(command[0], command);
+	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(errno));
+	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void waited_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaddset(set, forwarded_signals[i]);
+	sigaddset(set, SIGCHLD);
+}
+
+/*
+ * Block the signals we pass on, and SIGCHLD, before the container exists,
+ * and take them with sigwaitinfo(2) instead of a handler. The kernel never
+ * discards a blocked signal: it stays pending until taken. This matters
+ * for init, which inherits the mask: the kernel drops a signal sent to a
+ * namespace's init that has no handler for it, but not one it has blocked,
+ * so no signal is lost while init starts.
+ */
+static void block_signals(void)
+{
+	sigset_t set;
+
+	waited_signals(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		die("sigprocmask");
+}
+
+static void forward_signal(pid_t pid, int sig)
+{
+	int r = kill(pid, sig);
+
+	/* A failure here is shown but not fatal: PID may have just ended. */
+	trace(r, "kill(%d, SIG%s)", (int)pid, sigabbrev_np(sig));
+}
+
+/* Reap every child that has ended; return PID's exit status if it is one of them, else -1. */
+static int reap_children(pid_t pid)
+{
+	int status, result = -1;
+	pid_t ended;
+
+	while ((ended = waitpid(-1, &status, WNOHANG)) > 0) {
+		trace(ended, "waitpid(-1)");
+		if (ended == pid)
+			result = exit_status(status);
+	}
+	if (ended == -1 && errno != ECHILD)
+		die("waitpid");
+	return result;
+}
+
+/*
+ * Wait until PID ends and return its exit status; meanwhile pass on the
+ * signals we receive to it, and reap any other child that ends (init
+ * inherits the namespace's orphans). One SIGCHLD may stand for several
+ * children, hence the loop in reap_children.
+ */
+static int supervise(pid_t pid)
+{
+	sigset_t set;
+	siginfo_t info;
+	int status;
+
+	waited_signals(&set);
+	for (;;) {
+		if (sigwaitinfo(&set, &info) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sigwaitinfo");
+		}
+		if (info.si_signo != SIGCHLD) {
+			forward_signal(pid, info.si_signo);
+			continue;
+		}
+		status = reap_children(pid);
+		if (status != -1)
+			return status;
+	}
+}
+
+/* PID 1 of the container: start COMMAND as its child, and supervise it. */
+static int run_init(char **command)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		run_command(command);
+	trace(pid, "fork()");
+	if (pid == -1)
+		die("fork");
+	return supervise(pid);
+}
+
+/* Only the container's UTS namespace sees this name: the host keeps its own. */
+static void set_hostname(const char *hostname)
+{
+	int r = sethostname(hostname, strlen(hostname));
+
+	trace(r, "sethostname(\"%s\")", hostname);
+	if (r == -1)
+		die("sethostname %s", hostname);
+}
+
+/*
+ * A new network namespace has one interface, lo, and it is down: nothing
+ * answers on 127.0.0.1 until it is up. An ioctl(2) on any socket reads and
+ * sets an interface's flags (netdevice(7)), as ip(8) does over netlink.
+ */
+static void bring_up_loopback(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (sock == -1)
+		die("socket");
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) == -1)
+		die("ioctl SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	r = ioctl(sock, SIOCSIFFLAGS, &ifr);
+	trace(r, "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)");
+	if (r == -1)
+		die("ioctl SIOCSIFFLAGS lo");
+	close(sock);
+}
+
+static void do_mount(const char *source, const char *target, const char *type,
+		     unsigned long flags, const char *flag_names, const char *data)
+{
+	int r = mount(source, target, type, flags, data);
+
+	trace(r, "mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")",
+	      source, target, type, flag_names, data ? data : "");
+	if (r == -1)
+		die("mount %s on %s", source, target);
+}
+
+/* A mount point missing in ROOTFS is made; one that is there is fine. */
+static void ensure_dir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		die("mkdir %s", path);
+}
+
+/*
+ * The new mount namespace starts as a copy of the host's, and its mounts
+ * keep the host's propagation: on a systemd host "/" is shared, so a mount
+ * made below it here would appear on the host too (mount_namespaces(7)).
+ * Make every mount private before mounting anything.
+ */
+static void make_mounts_private(void)
+{
+	do_mount("none", "/", "none", MS_REC | MS_PRIVATE, "MS_REC|MS_PRIVATE", NULL);
+}
+
+/*
+ * pivot_root(2) wants NEW_ROOT to be a mount point, which a directory is not
+ * until it is bind-mounted onto itself; and neither it nor its parent may be
+ * a shared mount, which make_mounts_private() saw to. glibc has no wrapper.
+ */
+static void enter_rootfs(const char *rootfs)
+{
+	int r;
+
+	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
+	if (chdir(rootfs) == -1)
+		die("chdir %s", rootfs);
+	ensure_dir(OLD_ROOT, 0700);
+	r = (int)syscall(SYS_pivot_root, ".", OLD_ROOT);
+	trace(r, "pivot_root(\".\", \"%s\")", OLD_ROOT);
+	if (r == -1)
+		die("pivot_root %s", rootfs);
+	if (chdir("/") == -1)
+		die("chdir /");
+	/*
+	 * The host's tree now hangs at /.old-root, with all its submounts: a
+	 * plain umount would fail with EBUSY. MNT_DETACH takes the whole tree
+	 * out of the namespace at once.
+	 */
+	r = umount2("/" OLD_ROOT, MNT_DETACH);
+	trace(r, "umount2(\"/%s\", MNT_DETACH)", OLD_ROOT);
+	if (r == -1)
+		die("umount2 /%s", OLD_ROOT);
+	if (rmdir("/" OLD_ROOT) == -1)
+		die("rmdir /%s", OLD_ROOT);
+}
+
+/*
+ * A procfs shows the PID namespace of the process that mounts it: mounted
+ * by init, inside the new namespace, /proc lists the container's processes.
+ */
+static void mount_proc(void)
+{
+	ensure_dir("/proc", 0555);
+	do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		 "MS_NOSUID|MS_NODEV|MS_NOEXEC", NULL);
+}
+
+/* A /dev on tmpfs with a few device nodes, instead of the host's, with its disks. */
+static void mount_dev(void)
+{
+	ensure_dir("/dev", 0755);
+	do_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "MS_NOSUID|MS_NOEXEC", "mode=755");
+	for (size_t i = 0; i < N_DEVICES; i++) {
+		const struct device *d = &devices[i];
+
+		if (mknod(d->path, S_IFCHR, makedev(d->major, d->minor)) == -1)
+			die("mknod %s", d->path);
+		/* mknod(2) applies the umask: set the mode afterwards. */
+		if (chmod(d->path, 0666) == -1)
+			die("chmod %s", d->path);
+	}
+	for (size_t i = 0; i < N_DEV_LINKS; i++)
+		if (symlink(dev_links[i].target, dev_links[i].path) == -1)
+			die("symlink %s", dev_links[i].path);
+}
+
+/*
+ * Wait until the engine has put us into our cgroup: nothing of COMMAND's
+ * may run before its limits apply. Should the engine die meanwhile, die
+ * with it: PR_SET_PDEATHSIG has the kernel send us SIGKILL when our parent
+ * ends, and a pipe closed without the byte "go" means it already has, or
+ * that it failed (and said why).
+ */
+static void wait_for_cgroup(int go[2])
+{
+	char byte;
+	ssize_t n;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl PR_SET_PDEATHSIG");
+	close(go[1]);
+	do
+		n = read(go[0], &byte, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		die("read");
+	if (n == 0)
+		exit(EXIT_ENGINE);
+	close(go[0]);
+}
+
+/*
+ * A cgroup namespace shows the cgroup its maker was in as "/". Made now,
+ * after the engine moved us, that is the container's own cgroup; made by
+ * clone(2), it would be the engine's, and we would see /container-<pid>.
+ */
+static void enter_cgroup_namespace(void)
+{
+	int r = unshare(CLONE_NEWCGROUP);
+
+	trace(r, "unshare(CLONE_NEWCGROUP)");
+	if (r == -1)
+		die("unshare CLONE_NEWCGROUP");
+}
+
+static int child_main(void *arg)
+{
+	struct container *c = arg;
+
+	wait_for_cgroup(c->go);
+	enter_cgroup_namespace();
+	set_hostname(c->hostname);
+	bring_up_loopback();
+	make_mounts_private();
+	enter_rootfs(c->rootfs);
+	mount_proc();
+	mount_dev();
+	return run_init(c->command);
+}
+
+/*
+ * The child's stack, from mmap(2). Its lowest page is made inaccessible: a
+ * stack grows down, and a child that overflows it then faults at once
+ * instead of writing over whatever lies below. Return its top, where a
+ * stack starts on every architecture Linux runs on but HP PA-RISC.
+ */
+static void *alloc_stack(void)
+{
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (stack == MAP_FAILED)
+		return fail("mmap"), NULL;
+	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1)
+		return fail("mprotect"), NULL;
+	return stack + STACK_SIZE;
+}
+
+static pid_t start_container(struct container *c)
+{
+	void *stack = alloc_stack();
+	pid_t pid;
+
+	if (stack == NULL)
+		return -1;
+	pid = clone(child_main, stack, CLONE_FLAGS, c);
+	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
+	if (pid == -1 && errno == EPERM)
+		return fail("clone (making namespaces needs root: try sudo)");
+	if (pid == -1)
+		return fail("clone");
+	return pid;
+}
+
+/* A ROOTFS that is missing or not a directory is refused before anything starts. */
+static void check_rootfs(const char *rootfs)
+{
+	struct stat st;
+
+	if (stat(rootfs, &st) == -1)
+		die("rootfs %s", rootfs);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("rootfs %s", rootfs);
+	}
+}
+
+/* Format a path into PATH; one longer than PATH_MAX is an error. */
+__attribute__((format(printf, 2, 3)))
+static int format_path(char path[PATH_MAX], const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(path, PATH_MAX, fmt, ap);
+	va_end(ap);
+	if (len < 0 || len >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return fail("%.64s...", path);
+	}
+	return 0;
+}
+
+/* Write VALUE to the cgroup file DIR/NAME; an OPTIONAL file may be missing. */
+static int write_file(const char *dir, const char *name, const char *value, bool optional)
+{
+	char path[PATH_MAX];
+	ssize_t n = -1;
+	int fd;
+
+	if (format_path(path, "%s/%s", dir, name) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && optional)
+		return 0;
+	if (fd != -1) {
+		n = write(fd, value, strlen(value));
+		if (close(fd) == -1)
+			n = -1;
+	}
+	trace(n == -1 ? -1 : 0, "write(\"%s\", \"%s\")", path, value);
+	if (n == -1)
+		return fail("write %s to %s", value, path);
+	return 0;
+}
+
+/* Is WORD one of the words of the comma-separated LIST? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (strncmp(p, word, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The engine's own cgroup, from /proc/self/cgroup: a line
+ * "ID:CONTROLLERS:PATH" for each v1 hierarchy, "0::PATH" for v2.
+ */
+static int own_cgroup(const char *controller, char path[PATH_MAX])
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[PATH_MAX + 256], *list, *cgroup;
+	int found = -1;
+
+	if (f == NULL)
+		return fail("open /proc/self/cgroup");
+	while (found == -1 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		list = strchr(line, ':');
+		cgroup = list ? strchr(list + 1, ':') : NULL;
+		if (cgroup == NULL)
+			continue;
+		*list++ = '\0';
+		*cgroup++ = '\0';
+		if (controller ? has_word(list, controller) : *list == '\0')
+			found = snprintf(path, PATH_MAX, "%s", cgroup) >= PATH_MAX ? -1 : 0;
+	}
+	fclose(f);
+	if (found == -1) {
+		errno = ENOENT;
+		return fail("no %s cgroup in /proc/self/cgroup", controller ? controller : "v2");
+	}
+	return 0;
+}
+
+/*
+ * Where a v1 hierarchy is mounted, from /proc/self/mountinfo, whose lines
+ * read "ID PARENT DEV ROOT MOUNTPOINT ... - TYPE SOURCE OPTIONS"; ROOT is the
+ * cgroup the mount shows, "/" unless this is itself in a container.
+ */
+static int find_v1_mount(const char *controller, char root[PATH_MAX], char mountpoint[PATH_MAX])
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[2 * PATH_MAX + 512], type[64], options[512];
+	const char *tail;
+	int found = -1;
+
+	if (f == NULL)
+		return fail("open /proc/self/mountinfo");
+	while (found == -1 && fgets(line, sizeof(line), f)) {
+		tail = strstr(line, " - ");
+		if (tail && sscanf(tail, " - %63s %*s %511s", type, options) == 2 &&
+		    strcmp(type, "cgroup") == 0 && has_word(options, controller) &&
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) == 2)
+			found = 0;
+	}
+	fclose(f);
+	if (found == -1) {
+		errno = ENOENT;
+		return fail("no cgroup v1 hierarchy with the %s controller", controller);
+	}
+	return 0;
+}
+
+/* The directory of the engine's own cgroup in the v1 hierarchy of CONTROLLER. */
+static int v1_parent(const char *controller, char parent[PATH_MAX])
+{
+	char own[PATH_MAX], root[PATH_MAX], mountpoint[PATH_MAX];
+	const char *below;
+
+	if (own_cgroup(controller, own) == -1 || find_v1_mount(controller, root, mountpoint) == -1)
+		return -1;
+	below = own;
+	if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0)
+		below = own + strlen(root);
+	if (strcmp(below, "/") == 0)
+		below = "";
+	return format_path(parent, "%s%s", mountpoint, below);
+}
+
+/*
+ * On v2 a cgroup's controllers are those its parent lists in
+ * cgroup.subtree_control, and a cgroup other than the root may not both
+ * hold processes and enable controllers for children (cgroup-v2.rst, "no
+ * internal processes"): the write fails with EBUSY. The engine's cgroup
+ * holds the engine, so unless it is the root, the container's cgroup goes
+ * under the root instead, as runc's cgroupfs driver does.
+ */
+static int v2_parent(char parent[PATH_MAX])
+{
+	static const char enable[] = "+memory +pids +cpu";
+	char own[PATH_MAX];
+
+	if (own_cgroup(NULL, own) == -1)
+		return -1;
+	if (format_path(parent, "%s%s", CGROUP_ROOT, strcmp(own, "/") == 0 ? "" : own) == -1)
+		return -1;
+	if (strcmp(own, "/") == 0 || write_file(parent, "cgroup.subtree_control", enable, false) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return -1;
+	if (verbose)
+		fprintf(stderr, "container: cgroup %s holds processes: using the root of the hierarchy\n", own);
+	snprintf(parent, PATH_MAX, "%s", CGROUP_ROOT);
+	return write_file(parent, "cgroup.subtree_control", enable, false);
+}
+
+/*
+ * An engine killed by SIGKILL leaves its cgroup behind. Remove, beside
+ * ours, each container-<pid> whose engine no longer runs; rmdir(2) refuses
+ * a cgroup that still holds processes, so a running container is safe.
+ */
+static void remove_stale_cgroups(const char *parent)
+{
+	char path[PATH_MAX], *end;
+	struct dirent *entry;
+	DIR *dir = opendir(parent);
+	long pid;
+	int r;
+
+	if (dir == NULL)
+		return;
+	while ((entry = readdir(dir)) != NULL) {
+		if (strncmp(entry->d_name, "container-", 10) != 0)
+			continue;
+		pid = strtol(entry->d_name + 10, &end, 10);
+		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (format_path(path, "%s/%s", parent, entry->d_name) == -1)
+			continue;
+		if (verbose)
+			fprintf(stderr, "container: removing %s: its engine %ld no longer runs\n", path, pid);
+		r = rmdir(path);
+		trace(r, "rmdir(\"%s\")", path);
+	}
+	closedir(dir);
+}
+
+static int set_limits(const struct cgroup *cg, const struct container *c)
+{
+	char value[64];
+	int r = 0;
+
+	if (c->memory) {
+		snprintf(value, sizeof(value), "%lld", c->memory);
+		r |= write_file(cg->dir[MEMORY], cg->v2 ? "memory.max" : "memory.limit_in_bytes", value, false);
+		/*
+		 * Swap must not lift the limit. v1's memsw is memory plus swap,
+		 * and may not be set below the memory limit: so it comes after.
+		 * Either file is missing where the kernel does not account swap.
+		 */
+		if (cg->v2)
+			r |= write_file(cg->dir[MEMORY], "memory.swap.max", "0", true);
+		else
+			r |= write_file(cg->dir[MEMORY], "memory.memsw.limit_in_bytes", value, true);
+	}
+	if (c->pids_limit) {
+		snprintf(value, sizeof(value), "%lld", c->pids_limit);
+		r |= write_file(cg->dir[PIDS], "pids.max", value, false);
+	}
+	if (c->cpu_quota && cg->v2) {
+		snprintf(value, sizeof(value), "%lld %d", c->cpu_quota, CPU_PERIOD_US);
+		r |= write_file(cg->dir[CPU], "cpu.max", value, false);
+	} else if (c->cpu_quota) {
+		snprintf(value, sizeof(value), "%d", CPU_PERIOD_US);
+		r |= write_file(cg->dir[CPU], "cpu.cfs_period_us", value, false);
+		snprintf(value, sizeof(value), "%lld", c->cpu_quota);
+		r |= write_file(cg->dir[CPU], "cpu.cfs_quota_us", value, false);
+	}
+	return r ? -1 : 0;
+}
+
+/* Make the container's cgroup, container-<pid>, beside the engine's own, with its limits. */
+static int create_cgroup(struct cgroup *cg, const struct container *c)
+{
+	char parent[PATH_MAX];
+	int r;
+
+	/* cgroup2 mounted at /sys/fs/cgroup itself is the mark of a v2-only host. */
+	cg->v2 = access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
+	for (int i = 0; i < N_CONTROLLERS; i++) {
+		if ((cg->v2 && i > 0) || (!cg->v2 && v1_parent(controllers[i], parent) == 0))
+			;
+		else if (!cg->v2 || v2_parent(parent) == -1)
+			return -1;
+		if (cg->v2 && i > 0) {
+			memcpy(cg->dir[i], cg->dir[0], PATH_MAX);
+			continue;
+		}
+		remove_stale_cgroups(parent);
+		if (format_path(cg->dir[i], "%s/container-%d", parent, (int)getpid()) == -1)
+			return -1;
+		r = mkdir(cg->dir[i], 0755);
+		if (r == -1 && errno == EEXIST && i > 0 && strcmp(cg->dir[i], cg->dir[i - 1]) == 0)
+			continue;
+		trace(r, "mkdir(\"%s\")", cg->dir[i]);
+		if (r == -1)
+			return fail("mkdir %s", cg->dir[i]);
+		cg->made[i] = true;
+	}
+	return set_limits(cg, c);
+}
+
+/* Move PID into the container's cgroup: its children, COMMAND's too, then start there. */
+static int join_cgroup(const struct cgroup *cg, pid_t pid)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	for (int i = 0; i < N_CONTROLLERS; i++)
+		if (cg->made[i] && write_file(cg->dir[i], "cgroup.procs", value, false) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Say whether the OOM killer ended a process of the container: the count
+ * oom_kill in memory.events (v2) or memory.oom_control (v1). Not
+ * memory.failcnt: it counts each time usage reached the limit, even when
+ * reclaiming memory then sufficed.
+ */
+static void report_oom(const struct cgroup *cg)
+{
+	char path[PATH_MAX], line[256];
+	long long kills = 0;
+	FILE *f;
+
+	if (!cg->made[MEMORY] ||
+	    format_path(path, "%s/%s", cg->dir[MEMORY], cg->v2 ? "memory.events" : "memory.oom_control") == -1)
+		return;
+	f = fopen(path, "re");
+	if (f == NULL) {
+		fail("open %s", path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "oom_kill %lld", &kills) == 1)
+			break;
+	fclose(f);
+	if (kills > 0)
+		fprintf(stderr, "container: out of memory: the OOM killer ended %lld process%s of the container\n",
+			kills, kills == 1 ? "" : "es");
+}
+
+/*
+ * Remove the directories we made. The container's processes are all gone
+ * by now, but for a moment the kernel may still count the last of them and
+ * rmdir(2) fails with EBUSY: try again, for up to a second.
+ */
+static void remove_cgroup(const struct cgroup *cg)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	int r;
+
+	for (int i = N_CONTROLLERS - 1; i >= 0; i--) {
+		if (!cg->made[i])
+			continue;
+		for (int tries = 0; (r = rmdir(cg->dir[i])) == -1 && errno == EBUSY && tries < 100; tries++)
+			nanosleep(&pause, NULL);
+		trace(r, "rmdir(\"%s\")", cg->dir[i]);
+		if (r == -1)
+			fail("rmdir %s", cg->dir[i]);
+	}
+}
+
+/*
+ * Start the container, put it into its cgroup, and only then tell it to go
+ * on; return its exit status. Joining after the child runs, as some
+ * tutorials do, would let it, and what it forks, run unlimited meanwhile.
+ */
+static int run_container(struct container *c, const struct cgroup *cg)
+{
+	pid_t pid;
+
+	if (pipe2(c->go, O_CLOEXEC) == -1)
+		return fail("pipe2"), EXIT_ENGINE;
+	pid = start_container(c);
+	close(c->go[0]);
+	/* A byte says go; the pipe closed without one says give up. */
+	if (pid != -1 && join_cgroup(cg, pid) == 0 && write(c->go[1], "g", 1) != 1)
+		fail("write");
+	close(c->go[1]);
+	return pid == -1 ? EXIT_ENGINE : supervise(pid);
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+	struct cgroup cg = { 0 };
+	int status = EXIT_ENGINE;
+
+	parse_options(argc, argv, &c);
+	check_rootfs(c.rootfs);
+	block_signals();
+	if (create_cgroup(&cg, &c) == 0) {
+		status = run_container(&c, &cg);
+		report_oom(&cg);
+	}
+	remove_cgroup(&cg);
+	return status;
+}

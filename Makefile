@@ -1,0 +1,114 @@
+# The workbook's build and tests.
+#
+#   make                    build every step's ./container
+#   make step02-exec        build one step
+#   make test               install the test tools if missing (as root), build,
+#                           make ./rootfs, run the whole suite
+#   make test STEP=05       run one step's tests (STEP=05 or STEP=step05-pid)
+#   make test FORMAT=junit  also write a JUnit report, ./report.xml
+#   CONTAINER=/path/to/container make test STEP=05
+#                           grade another program against step 05's promises
+#   make diff STEP=03       what step 03 changes in step 02's main.c
+#   make rootfs             the busybox root filesystem of steps 06-08
+#   make sanitize           the suite again, built with the sanitizers
+#   make lint               cppcheck and clang-tidy (.clang-tidy)
+#   make clean
+
+CC ?= cc
+CFLAGS = -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
+# Steps 03 onwards start their child with clone(2) on a stack of the
+# program's own making. AddressSanitizer does not know that stack: it takes
+# the child's frames for the parent's, and its checks of the parent's stack
+# go wrong. Those steps are built with UndefinedBehaviorSanitizer alone.
+SANITIZE_CLONE_FLAGS = -fsanitize=undefined -fno-omit-frame-pointer
+SANITIZE_ASAN_STEPS = step01-% step02-%
+
+# Every step directory; a step whose main.c does not exist yet is skipped.
+ALL_STEPS := $(patsubst %/,%,$(sort $(wildcard step[0-9][0-9]-*/)))
+STEPS := $(patsubst %/main.c,%,$(sort $(wildcard step[0-9][0-9]-*/main.c)))
+BINS := $(addsuffix /container,$(STEPS))
+
+# STEP=05 or STEP=step05-pid names one step.
+STEP_DIR = $(patsubst %/,%,$(firstword $(wildcard step$(STEP)-*/ $(STEP)/)))
+
+ROOTFS = rootfs
+BATS = bats
+BATS_FLAGS =
+FORMAT =
+
+.PHONY: all $(ALL_STEPS) test tools rootfs diff sanitize lint clean
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+%/container: %/main.c
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(ALL_STEPS):
+	@if [ -f $@/main.c ]; then $(MAKE) --no-print-directory $@/container; \
+	else echo "$@: no main.c yet, skipped"; fi
+
+# The tools the tests use: bats with bats-support and bats-assert, and
+# busybox-static for the root filesystem. As root, whatever is missing is
+# installed with apt-get; otherwise the script says what to install.
+tools:
+	@tests/install-tools.sh
+
+rootfs: $(ROOTFS)/etc/workbook-rootfs
+
+$(ROOTFS)/etc/workbook-rootfs: tests/make-rootfs.sh
+	tests/make-rootfs.sh $(ROOTFS)
+
+# The bats files to run: one step's, or all of them in order.
+TEST_FILES = $(if $(STEP),$(or $(wildcard tests/$(STEP_DIR).bats),$(error no tests for STEP=$(STEP))),$(sort $(wildcard tests/*.bats)))
+
+test: tools all rootfs
+	@tests/run-suite.sh $(if $(filter junit,$(FORMAT)),--junit .) -- $(BATS_FLAGS) $(TEST_FILES)
+
+diff:
+	@test -n "$(STEP)" || { echo "usage: make diff STEP=NN" >&2; exit 2; }
+	@cur=$(STEP_DIR); prev=$$(printf '%s\n' $(ALL_STEPS) | grep -B1 -x "$$cur" | head -n 1); \
+	if [ -z "$$cur" ] || [ "$$prev" = "$$cur" ]; then echo "no step before STEP=$(STEP)" >&2; exit 2; fi; \
+	diff -u "$$prev/main.c" "$$cur/main.c"; test $$? -le 1
+
+# The sanitized programs go to tests/build/sanitize/STEP/container, and each
+# step's tests run against them through CONTAINER. A sanitizer's report goes
+# to a log file there: any log fails the run.
+SANITIZE_DIR = tests/build/sanitize
+SANITIZE_BINS = $(patsubst %,$(SANITIZE_DIR)/%/container,$(STEPS))
+
+$(SANITIZE_DIR)/%/container: %/main.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(if $(filter $(SANITIZE_ASAN_STEPS),$*),$(SANITIZE_FLAGS),$(SANITIZE_CLONE_FLAGS)) -o $@ $<
+
+sanitize: tools rootfs $(SANITIZE_BINS)
+	@rm -f $(SANITIZE_DIR)/log.*
+	@status=0; for s in $(if $(STEP),$(STEP_DIR),$(STEPS)); do \
+	  test -f tests/$$s.bats || continue; \
+	  echo "== $$s (sanitized: $(SANITIZE_DIR)/$$s/container)"; \
+	  CONTAINER=$(CURDIR)/$(SANITIZE_DIR)/$$s/container \
+	  ASAN_OPTIONS=log_path=$(CURDIR)/$(SANITIZE_DIR)/log:abort_on_error=0 \
+	  UBSAN_OPTIONS=log_path=$(CURDIR)/$(SANITIZE_DIR)/log:print_stacktrace=1:halt_on_error=1 \
+	  tests/run-suite.sh -- $(BATS_FLAGS) tests/$$s.bats || status=1; \
+	done; \
+	if ls $(SANITIZE_DIR)/log.* >/dev/null 2>&1; then \
+	  echo "sanitizer reports:"; cat $(SANITIZE_DIR)/log.*; status=1; \
+	else echo "no sanitizer report"; fi; \
+	exit $$status
+
+LINT_FILES = $(addsuffix /main.c,$(STEPS)) $(sort $(wildcard tests/helpers/*.c))
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,style,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem $(LINT_FILES)
+	clang-tidy --quiet $(LINT_FILES) -- -std=c11
+
+clean:
+	rm -f $(addsuffix /container,$(ALL_STEPS)) report.xml
+	rm -rf tests/build
+	@if [ -d $(ROOTFS) ]; then echo "rm -rf $(ROOTFS)"; rm -rf --one-file-system $(ROOTFS); fi
+
+# More targets (shell, doctor, bench, test-cgroup1, test-cgroup2, the VM
+# runs) live in their own makefile fragments under tests/, included here.
+-include $(sort $(wildcard tests/*.mk tests/*/*.mk))

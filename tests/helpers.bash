@@ -1,0 +1,675 @@
+# tests/helpers.bash: what every tests/stepNN-NAME.bats loads first, with
+#
+#     load helpers
+#
+# It gives the file its step, the program under test, ways to run that
+# program in the step's argument shape, requirements that skip with a reason,
+# bounded waits, cleanup, and the promises that several steps share, written
+# once here as promise_* functions and called from each step's file:
+#
+#     @test "step02: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+#
+# Variables set here
+#   REPO        the project's top directory
+#   STEP        this file's step, from its name: tests/step05-pid.bats -> step05-pid
+#   STEP_NUM    the step's number: 5
+#   CONTAINER   the program under test: $CONTAINER from the environment when
+#               set (grading: CONTAINER=/path/to/container make test STEP=05),
+#               else REPO/STEP/container
+#   GRADING     1 when CONTAINER came from the environment, else empty
+#   ROOTFS      the root filesystem of steps 06-08: $ROOTFS when set, else
+#               REPO/rootfs (made by `make rootfs`, tests/make-rootfs.sh)
+#
+# Running the program under test
+#   engine [OPTION... --] COMMAND [ARG...]
+#       runs CONTAINER in the step's shape: OPTIONS COMMAND for steps 02-05,
+#       OPTIONS ROOTFS COMMAND for steps 06-08. Words before the first `--`
+#       are options; without `--` every word is COMMAND. Inside a rootfs
+#       COMMAND can use only busybox applets and sh.
+#   engine_argv [OPTION... --] COMMAND [ARG...]
+#       the same argument list, stored in the array ENGINE_ARGV (for wrapping
+#       it: setpriv, env, a background start). CONTAINER=... ROOTFS=...
+#       before it run another program or rootfs in the same shape.
+#   run_engine ...      run --separate-stderr engine ...: $status, $output
+#                       (stdout alone), $stderr, $lines, $stderr_lines
+#   start_engine ...    starts it in the background, with no signal ignored
+#                       and stdin from /dev/null: $ENGINE_PID, its stdout and
+#                       stderr in the files $ENGINE_OUT and $ENGINE_ERR.
+#                       teardown kills it and its descendants if still there.
+#   wait_engine [SECONDS]
+#                       waits at most SECONDS (default 10) for it to end:
+#                       $ENGINE_STATUS; fails if it is still running.
+#
+# Files seen from both sides
+#   shared_dir          makes a fresh directory that COMMAND and the test both
+#                       see: $HOST_DIR is its path for the test, $BOX_DIR for
+#                       COMMAND (the same below step 06; under ROOTFS/tmp from
+#                       step 06 on). Removed by teardown.
+#   wait_for_file FILE [SECONDS]    bounded wait for FILE to exist (default 10 s)
+#   wait_until SECONDS COMMAND...   bounded wait for COMMAND to succeed
+#
+# Helper programs (tests/helpers/NAME.c, built statically into tests/build/)
+#   helper_program NAME sets $HELPER to the path COMMAND runs it by (copied
+#                       into ROOTFS from step 06 on); skips when it cannot
+#                       be built
+#
+# Skipping
+#   requires FEATURE... skips the test, with the reason, unless every FEATURE
+#                       is there: root, setpriv, rootfs, busybox (the rootfs
+#                       has busybox), transcripts (not grading another program)
+#
+# Cleanup
+#   teardown() here calls common_teardown; a file defining its own teardown
+#   calls common_teardown from it. It kills (by pid, with SIGKILL) the
+#   background engine and every process under it, every process whose command
+#   line holds a word given to mark_process, and removes shared_dir's directory
+#   and the files given to cleanup_path. It runs even when the test failed.
+
+bats_require_minimum_version 1.5.0
+
+# bats-support and bats-assert: from BATS_LIB_PATH (Debian: /usr/lib/bats),
+# or the other places packages put them.
+load_bats_library() {
+	local dir
+	if bats_load_library "$1" 2>/dev/null; then
+		return 0
+	fi
+	for dir in /usr/lib/bats /usr/local/lib/bats /usr/lib /usr/local/lib /usr/share/bats /opt/homebrew/lib; do
+		if [ -f "$dir/$1/load.bash" ]; then
+			# shellcheck disable=SC1090
+			source "$dir/$1/load.bash"
+			return 0
+		fi
+	done
+	echo "tests need $1: run 'make test' as root to install it, or apt-get install $1" >&2
+	return 1
+}
+load_bats_library bats-support
+load_bats_library bats-assert
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STEP=$(basename "$BATS_TEST_FILENAME" .bats)
+STEP_NUM=$(echo "$STEP" | sed -n 's/^step0*\([0-9][0-9]*\)-.*/\1/p')
+: "${STEP_NUM:=0}"
+if [ -n "${CONTAINER:-}" ]; then
+	GRADING=1
+else
+	GRADING=
+	CONTAINER=$REPO/$STEP/container
+fi
+ROOTFS=${ROOTFS:-$REPO/rootfs}
+
+# ---------------------------------------------------------------------------
+# Requirements
+
+# requires FEATURE...: skip the test unless every FEATURE is there.
+requires() {
+	local f
+	for f in "$@"; do
+		case $f in
+		root)
+			[ "$(id -u)" -eq 0 ] || skip "needs root (run the tests as root)" ;;
+		setpriv)
+			command -v setpriv >/dev/null || skip "needs setpriv (util-linux)" ;;
+		rootfs)
+			[ -f "$ROOTFS/etc/workbook-rootfs" ] || skip "needs the rootfs at $ROOTFS (make rootfs)" ;;
+		busybox)
+			[ -x "$ROOTFS/bin/busybox" ] || skip "needs a busybox rootfs (apt-get install busybox-static; make rootfs)" ;;
+		transcripts)
+			[ -z "$GRADING" ] || skip "chapter transcripts run the project's own programs, not CONTAINER=$CONTAINER" ;;
+		*)
+			fail "requires: unknown feature '$f'" ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Running the program under test
+
+engine_argv() {
+	local i opts=() cmd=("$@")
+	for ((i = 1; i <= $#; i++)); do
+		if [ "${!i}" = "--" ]; then
+			opts=("${@:1:i-1}")
+			cmd=("${@:i+1}")
+			break
+		fi
+	done
+	ENGINE_ARGV=("$CONTAINER" "${opts[@]}")
+	if [ "$STEP_NUM" -ge 6 ]; then
+		ENGINE_ARGV+=("$ROOTFS")
+	fi
+	ENGINE_ARGV+=("${cmd[@]}")
+}
+
+engine() {
+	engine_argv "$@"
+	"${ENGINE_ARGV[@]}"
+}
+
+run_engine() {
+	run --separate-stderr engine "$@"
+}
+
+ENGINE_PID=
+start_engine() {
+	engine_argv "$@"
+	ENGINE_OUT=$BATS_TEST_TMPDIR/engine.out
+	ENGINE_ERR=$BATS_TEST_TMPDIR/engine.err
+	# A background job of a script starts with SIGINT and SIGQUIT ignored:
+	# env gives it every signal's default action back. fd 3 is bats' own.
+	env --default-signal "${ENGINE_ARGV[@]}" </dev/null >"$ENGINE_OUT" 2>"$ENGINE_ERR" 3>&- &
+	ENGINE_PID=$!
+}
+
+# process_state PID: its state letter (R, S, Z...), nothing once it is gone.
+process_state() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+process_ended() {
+	case $(process_state "$1") in
+	"" | Z) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+wait_engine() {
+	local seconds=${1:-10}
+	ENGINE_STATUS=
+	if ! wait_until "$seconds" process_ended "$ENGINE_PID"; then
+		echo "the engine (pid $ENGINE_PID) still runs after ${seconds}s" >&2
+		echo "its stderr:" >&2
+		cat "$ENGINE_ERR" >&2
+		return 1
+	fi
+	ENGINE_STATUS=0
+	wait "$ENGINE_PID" || ENGINE_STATUS=$?
+	ENGINE_PID=
+}
+
+# wait_until SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds;
+# fail when SECONDS have passed.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+wait_for_file() {
+	wait_until "${2:-10}" test -e "$1" || {
+		echo "$1 did not appear within ${2:-10}s" >&2
+		return 1
+	}
+}
+
+# children PID: the pids of PID's children, one per line.
+children() {
+	cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true
+}
+
+# descendants PID: PID's children, theirs, and so on.
+descendants() {
+	local c
+	for c in $(children "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Files seen from both sides, helper programs
+
+shared_dir() {
+	if [ "$STEP_NUM" -ge 6 ]; then
+		BOX_DIR=/tmp/test.$$.${BATS_TEST_NUMBER}
+		HOST_DIR=$ROOTFS$BOX_DIR
+	else
+		HOST_DIR=$BATS_TEST_TMPDIR/shared
+		BOX_DIR=$HOST_DIR
+	fi
+	rm -rf "$HOST_DIR"
+	mkdir -p "$HOST_DIR"
+	chmod 0777 "$HOST_DIR"
+	cleanup_path "$HOST_DIR"
+}
+
+# build_helper NAME: tests/helpers/NAME.c -> tests/build/NAME, static.
+build_helper() {
+	local src=$REPO/tests/helpers/$1.c out=$REPO/tests/build/$1
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		mkdir -p "$REPO/tests/build"
+		"${CC:-cc}" -std=c11 -Wall -Wextra -O2 -static -o "$out.tmp.$$" "$src" &&
+			mv "$out.tmp.$$" "$out" || { rm -f "$out.tmp.$$"; return 1; }
+	fi
+	echo "$out"
+}
+
+helper_program() {
+	local built
+	built=$(build_helper "$1") || skip "cannot build tests/helpers/$1.c statically (needs libc6-dev)"
+	if [ "$STEP_NUM" -ge 6 ]; then
+		mkdir -p "$ROOTFS/usr/local/bin"
+		cp "$built" "$ROOTFS/usr/local/bin/$1"
+		HELPER=/usr/local/bin/$1
+	else
+		HELPER=$built
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Cleanup
+
+CLEANUP_PATHS=()
+CLEANUP_MARKS=()
+
+cleanup_path() {
+	CLEANUP_PATHS+=("$@")
+}
+
+# mark_process WORD: teardown kills any process with WORD in its command line.
+# Give each test its own word (e.g. sleep 1000$$).
+mark_process() {
+	CLEANUP_MARKS+=("$@")
+}
+
+# pids_marked WORD: the pids of processes whose command line holds WORD.
+pids_marked() {
+	local d args
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" != "$$" ] || continue
+		mapfile -d '' -t args <"$d/cmdline" 2>/dev/null || continue
+		case "${args[*]}" in
+		*"$1"*) echo "${d#/proc/}" ;;
+		esac
+	done
+	true
+}
+
+no_process_marked() {
+	[ -z "$(pids_marked "$1")" ]
+}
+
+common_teardown() {
+	local pids=() p m
+	if [ -n "$ENGINE_PID" ]; then
+		pids+=($(descendants "$ENGINE_PID") "$ENGINE_PID")
+	fi
+	for m in "${CLEANUP_MARKS[@]}"; do
+		pids+=($(pids_marked "$m"))
+	done
+	for p in "${pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	if [ -n "$ENGINE_PID" ]; then
+		wait "$ENGINE_PID" 2>/dev/null || true
+	fi
+	for p in "${CLEANUP_PATHS[@]}"; do
+		rm -rf --one-file-system "$p"
+	done
+}
+
+teardown() {
+	common_teardown
+}
+
+# ---------------------------------------------------------------------------
+# Shared promises, steps 02 onwards
+
+# The shell loop that lists COMMAND's open descriptors above 2. It uses no
+# program of its own (ls would open a descriptor to read the directory).
+FD_SCAN='n=3; while [ $n -le 1023 ]; do [ -e /proc/self/fd/$n ] && echo "fd $n open"; n=$((n + 1)); done; true'
+
+# Every line the engine writes on stderr starts with "container: " (a usage
+# error may add a hint line "Try '... --help'.").
+assert_stderr_prefixed() {
+	local line
+	for line in "${stderr_lines[@]}"; do
+		[[ $line == "container: "* || $line == "Try '"*"--help'"* ]] ||
+			fail "a stderr line without 'container: ': '$line'"
+	done
+}
+
+promise_exit_status() {
+	local n
+	for n in 0 1 3 42 255; do
+		run_engine -- sh -c "exit $n"
+		[ "$status" -eq "$n" ] || fail "COMMAND exited $n, the engine exited $status (stderr: $stderr)"
+	done
+}
+
+promise_signal_status() {
+	run_engine -- sh -c 'kill -KILL $$'
+	[ "$status" -eq 137 ] || fail "COMMAND killed by SIGKILL: want 137, got $status"
+	run_engine -- sh -c 'kill -TERM $$'
+	[ "$status" -eq 143 ] || fail "COMMAND killed by SIGTERM: want 143, got $status"
+}
+
+promise_not_found() {
+	# (run -127: a 127 expected, bats need not warn about it)
+	run -127 --separate-stderr engine -- no-such-command-in-the-workbook
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+	[[ $stderr == *no-such-command-in-the-workbook* ]] || fail "the message does not name COMMAND: $stderr"
+}
+
+promise_not_executable() {
+	# /etc/passwd: a file without execute permission, on the host and in the rootfs
+	run_engine -- /etc/passwd
+	assert_equal "$status" 126
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+}
+
+promise_unknown_option() {
+	run_engine --no-such-option -- true
+	assert_equal "$status" 125
+	assert_equal "$output" ""
+	[[ $stderr == "container: "*--no-such-option* ]] || fail "the message does not name the option: $stderr"
+}
+
+promise_missing_command() {
+	run --separate-stderr "$CONTAINER"
+	assert_equal "$status" 125
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+	run_engine --verbose --
+	assert_equal "$status" 125
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+}
+
+promise_help() {
+	run --separate-stderr "$CONTAINER" --help
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	[[ $output == *[Uu]sage* ]] || fail "--help printed no usage on stdout: '$output'"
+}
+
+# --name=value and --name value, with the step's first option that takes one
+promise_option_forms() {
+	[ "$STEP_NUM" -ge 4 ] || skip "no option of this step takes a value"
+	requires root
+	run_engine --hostname=form-equals -- uname -n
+	assert_equal "$status" 0
+	assert_equal "$output" form-equals
+	run_engine --hostname form-space -- uname -n
+	assert_equal "$status" 0
+	assert_equal "$output" form-space
+}
+
+promise_options_stop_at_command() {
+	[ "$STEP_NUM" -lt 4 ] || requires root
+	run_engine -- sh -c 'echo --help'
+	assert_equal "$status" 0
+	assert_equal "$output" --help
+	run_engine -- echo --verbose --no-such-option
+	assert_equal "$status" 0
+	assert_equal "$output" "--verbose --no-such-option"
+	assert_equal "$stderr" ""
+}
+
+promise_stdout_is_commands() {
+	[ "$STEP_NUM" -lt 4 ] || requires root
+	run_engine -- echo hello
+	assert_equal "$status" 0
+	assert_equal "$output" hello
+	assert_equal "$stderr" ""
+	run_engine --verbose -- echo hello
+	assert_equal "$status" 0
+	assert_equal "$output" hello
+	assert_stderr_prefixed
+	run_engine --verbose -- sh -c 'exit 7'
+	assert_equal "$status" 7
+	assert_equal "$output" ""
+}
+
+promise_stdin_reaches_command() {
+	[ "$STEP_NUM" -lt 4 ] || requires root
+	run_engine -- sh -c 'read -r line; echo "got: $line"' <<<"a line on stdin"
+	assert_equal "$status" 0
+	assert_equal "$output" "got: a line on stdin"
+	printf 'one\ntwo\nthree\n' >"$BATS_TEST_TMPDIR/input"
+	run_engine -- cat <"$BATS_TEST_TMPDIR/input"
+	assert_equal "$status" 0
+	assert_equal "$output" "$(printf 'one\ntwo\nthree')"
+}
+
+# --verbose: "container: NAME(ARGS) = RESULT" lines on stderr, among them the
+# creation of the child (fork or clone), the wait, and execvp before it runs.
+promise_verbose() {
+	local line call_re='^container: [a-z_0-9]+\(.*\)( = (-?[0-9]+|-1 E[A-Z0-9]+ \(.*\)))?$'
+	[ "$STEP_NUM" -lt 4 ] || requires root
+	run_engine --verbose -- true
+	assert_equal "$status" 0
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: (fork|clone)\(.*\) = [0-9]+$' ||
+		fail "no 'container: fork() = PID' or 'clone(...) = PID' line: $stderr"
+	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: waitpid\(.*\) = [0-9]+$' ||
+		fail "no 'container: waitpid(...) = PID' line: $stderr"
+	printf '%s\n' "${stderr_lines[@]}" | grep -Fxq 'container: execvp("true", ["true"])' ||
+		fail "no 'container: execvp(\"true\", [\"true\"])' line: $stderr"
+	for line in "${stderr_lines[@]}"; do
+		[[ $line =~ $call_re ]] || [[ $line != *" = "* ]] ||
+			fail "a --verbose line not of the shape NAME(ARGS) = RESULT: '$line'"
+	done
+	run_engine -- true
+	assert_equal "$stderr" ""
+}
+
+# No descriptor but 0, 1 and 2 reaches COMMAND: neither the engine's own nor
+# any of its caller's. bats passes several of its own; 7 and 8 are ours.
+promise_no_fd_leak() {
+	[ "$STEP_NUM" -lt 4 ] || requires root
+	exec 7<"$BATS_TEST_FILENAME" 8>/dev/null
+	# the check itself sees descriptors when there are some
+	run sh -c "$FD_SCAN"
+	assert_line "fd 7 open"
+	assert_line "fd 8 open"
+	run_engine -- sh -c "$FD_SCAN"
+	exec 7<&- 8>&-
+	assert_equal "$status" 0
+	assert_equal "$output" ""
+}
+
+# ---------------------------------------------------------------------------
+# Shared promises, steps 04 onwards: UTS, IPC and network namespaces
+
+promise_default_hostname() {
+	requires root
+	run_engine -- uname -n
+	assert_equal "$status" 0
+	assert_equal "$output" container
+}
+
+promise_hostname_option() {
+	requires root
+	run_engine --hostname box -- uname -n
+	assert_equal "$status" 0
+	assert_equal "$output" box
+	local long=$(printf 'h%.0s' $(seq 64))
+	run_engine --hostname "$long" -- uname -n
+	assert_equal "$status" 0
+	assert_equal "$output" "$long"
+}
+
+promise_host_hostname_unchanged() {
+	requires root
+	local before=$(uname -n)
+	run_engine --hostname box -- sh -c 'hostname other-name; uname -n'
+	assert_equal "$status" 0
+	assert_equal "$output" other-name
+	assert_equal "$(uname -n)" "$before"
+}
+
+promise_new_namespaces() {
+	requires root
+	local ns host
+	for ns in uts ipc net; do
+		host=$(readlink "/proc/$$/ns/$ns")
+		run_engine -- readlink "/proc/self/ns/$ns"
+		assert_equal "$status" 0
+		[[ $output == "$ns:["*"]" ]] || fail "readlink /proc/self/ns/$ns inside gave '$output'"
+		[ "$output" != "$host" ] || fail "$ns namespace inside is the host's: $output"
+	done
+}
+
+promise_only_lo() {
+	requires root
+	# /proc/net/dev: two header lines, then "  NAME: counters" per interface
+	run_engine -- cat /proc/net/dev
+	assert_equal "$status" 0
+	local names
+	names=$(printf '%s\n' "${lines[@]:2}" | sed 's/:.*//; s/ //g')
+	assert_equal "$names" lo
+}
+
+promise_lo_up() {
+	requires root
+	helper_program loopback
+	run_engine -- "$HELPER" flags lo
+	assert_equal "$status" 0
+	assert_equal "$output" "lo up"
+}
+
+promise_loopback_tcp() {
+	requires root
+	helper_program loopback
+	run_engine -- "$HELPER" tcp
+	assert_equal "$status" 0
+	assert_equal "$output" "tcp 127.0.0.1 ok"
+}
+
+promise_bad_hostname() {
+	requires root
+	local long=$(printf 'h%.0s' $(seq 65))
+	run_engine --hostname= -- true
+	assert_equal "$status" 125
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+	run_engine --hostname "$long" -- true
+	assert_equal "$status" 125
+	assert_stderr_prefixed
+	run_engine -- true --hostname
+	assert_equal "$status" 0
+	run --separate-stderr "$CONTAINER" --hostname
+	assert_equal "$status" 125
+}
+
+# An ordinary user cannot make namespaces: a message that says root is needed, 125.
+promise_needs_root() {
+	requires root setpriv
+	local dir
+	dir=$(mktemp -d /tmp/container-nonroot.XXXXXX)
+	cleanup_path "$dir"
+	chmod 0755 "$dir"
+	cp "$CONTAINER" "$dir/container"
+	chmod 0755 "$dir/container"
+	# a rootfs anyone can read, for the steps that take one
+	CONTAINER=$dir/container ROOTFS=/ engine_argv --verbose -- true
+	cd "$dir"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "${ENGINE_ARGV[@]}"
+	assert_equal "$status" 125
+	assert_equal "$output" ""
+	assert_stderr_prefixed
+	[[ $stderr == *root* ]] || fail "the message does not say root is needed: $stderr"
+	[[ $stderr == *"= -1 EPERM ("* ]] || fail "--verbose shows no failed call '= -1 EPERM (...)': $stderr"
+}
+
+# ---------------------------------------------------------------------------
+# Shared promises, steps 05 onwards: PID namespace and init
+
+promise_parent_is_init() {
+	requires root
+	run_engine -- sh -c 'echo $PPID'
+	assert_equal "$status" 0
+	assert_equal "$output" 1
+}
+
+# init_pid: the host pid of the container's init, the engine's one child.
+init_pid() {
+	local c
+	c=$(children "$ENGINE_PID")
+	[ -n "$c" ] && [ "$(echo "$c" | wc -l)" -eq 1 ] || fail "the engine $ENGINE_PID has children '$c', not one init"
+	echo "$c"
+}
+
+# signal_reaches_command SIG: sent to the engine, SIG reaches a COMMAND that traps it.
+signal_reaches_command() {
+	local sig=$1
+	shared_dir
+	start_engine -- sh -c "trap 'echo $sig > $BOX_DIR/got; exit 42' $sig
+		echo ready > $BOX_DIR/ready
+		while :; do sleep 1; done"
+	mark_process "$BOX_DIR"
+	wait_for_file "$HOST_DIR/ready"
+	kill -"$sig" "$ENGINE_PID"
+	wait_engine 10
+	[ "$ENGINE_STATUS" -eq 42 ] || fail "SIG$sig to the engine: COMMAND's trap did not run (status $ENGINE_STATUS, stderr: $(cat "$ENGINE_ERR"))"
+	assert_equal "$(cat "$HOST_DIR/got")" "$sig"
+}
+
+promise_sigterm_forwarded() {
+	requires root
+	signal_reaches_command TERM
+}
+
+promise_signals_forwarded() {
+	requires root
+	local sig
+	for sig in INT HUP QUIT USR1 USR2; do
+		signal_reaches_command "$sig"
+		rm -rf "$HOST_DIR"
+	done
+}
+
+promise_ends_with_command() {
+	requires root
+	local mark=1000$$
+	mark_process "sleep $mark"
+	start_engine -- sh -c "sleep $mark & exit 3"
+	wait_engine 10
+	assert_equal "$ENGINE_STATUS" 3
+	# the kernel ends what is left in the namespace
+	wait_until 5 no_process_marked "sleep $mark" ||
+		fail "a process of the container outlived it: $(pids_marked "sleep $mark")"
+}
+
+# zombie_children PID: PID's children that are zombies, as "pid (name)".
+zombie_children() {
+	local c
+	for c in $(children "$1"); do
+		[ "$(process_state "$c")" = Z ] && echo "$c ($(cat "/proc/$c/comm" 2>/dev/null))"
+	done
+	true
+}
+
+no_orphan_left() {
+	local c
+	for c in $(children "$1"); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = sleep ] && return 1
+	done
+	return 0
+}
+
+promise_orphans_reaped() {
+	requires root
+	local init
+	shared_dir
+	# (sleep 1 &): the subshell ends at once, its child sleep becomes an
+	# orphan that init adopts and must reap when it exits
+	start_engine -- sh -c "(sleep 1 &); echo ready > $BOX_DIR/ready; while :; do sleep 10; done"
+	mark_process "$BOX_DIR"
+	wait_for_file "$HOST_DIR/ready"
+	init=$(init_pid)
+	wait_until 10 no_orphan_left "$init" ||
+		fail "init ($init) keeps an orphan that ended: zombies $(zombie_children "$init")"
+	assert_equal "$(zombie_children "$init")" ""
+}

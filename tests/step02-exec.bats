@@ -1,0 +1,26 @@
+#!/usr/bin/env bats
+# step02-exec: ./container [OPTIONS] COMMAND [ARG...] runs COMMAND in a
+# forked child with execvp(3) and exits with its status.
+
+load helpers
+load transcript
+
+@test "step02: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+@test "step02: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
+@test "step02: COMMAND not found gives 127" { promise_not_found; }
+@test "step02: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step02: an unknown option gives 125 and a message" { promise_unknown_option; }
+@test "step02: no COMMAND gives 125 and a message" { promise_missing_command; }
+@test "step02: --help prints usage on stdout and exits 0" { promise_help; }
+@test "step02: --name=value and --name value both work" { promise_option_forms; }
+@test "step02: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
+@test "step02: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
+@test "step02: stdin reaches COMMAND" { promise_stdin_reaches_command; }
+@test "step02: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step02: --verbose shows fork() and its child's pid" {
+	run_engine --verbose -- true
+	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: fork\(\) = [0-9]+$' ||
+		fail "no 'container: fork() = PID' line: $stderr"
+}
+@test "step02: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+@test "step02: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -657,10 +657,14 @@ static void *alloc_stack(void)
 	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
-	if (stack == MAP_FAILED)
-		return fail("mmap"), NULL;
-	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1)
-		return fail("mprotect"), NULL;
+	if (stack == MAP_FAILED) {
+		fail("mmap");
+		return NULL;
+	}
+	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1) {
+		fail("mprotect");
+		return NULL;
+	}
 	return stack + STACK_SIZE;
 }
 
@@ -737,13 +741,16 @@ static int write_file(const char *dir, const char *name, const char *value, bool
 static bool has_word(const char *list, const char *word)
 {
 	size_t len = strlen(word);
+	const char *p = list;
 
-	for (const char *p = list; p; p = strchr(p, ',')) {
-		p += *p == ',';
+	for (;;) {
 		if (strncmp(p, word, len) == 0 && (p[len] == ',' || p[len] == '\0'))
 			return true;
+		p = strchr(p, ',');
+		if (p == NULL)
+			return false;
+		p++;
 	}
-	return false;
 }
 
 /*
@@ -753,12 +760,11 @@ static bool has_word(const char *list, const char *word)
 static int own_cgroup(const char *controller, char path[PATH_MAX])
 {
 	FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[PATH_MAX + 256], *list, *cgroup;
-	int found = -1;
+	char line[PATH_MAX + 256], *list, *cgroup = NULL;
 
 	if (f == NULL)
 		return fail("open /proc/self/cgroup");
-	while (found == -1 && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		list = strchr(line, ':');
 		cgroup = list ? strchr(list + 1, ':') : NULL;
@@ -767,14 +773,15 @@ static int own_cgroup(const char *controller, char path[PATH_MAX])
 		*list++ = '\0';
 		*cgroup++ = '\0';
 		if (controller ? has_word(list, controller) : *list == '\0')
-			found = snprintf(path, PATH_MAX, "%s", cgroup) >= PATH_MAX ? -1 : 0;
+			break;
+		cgroup = NULL;
 	}
 	fclose(f);
-	if (found == -1) {
+	if (cgroup == NULL) {
 		errno = ENOENT;
 		return fail("no %s cgroup in /proc/self/cgroup", controller ? controller : "v2");
 	}
-	return 0;
+	return format_path(path, "%s", cgroup);
 }
 
 /*
@@ -823,30 +830,25 @@ static int v1_parent(const char *controller, char parent[PATH_MAX])
 }
 
 /*
- * On v2 a cgroup's controllers are those its parent lists in
+ * On v2 a cgroup has the controllers its parent lists in
  * cgroup.subtree_control, and a cgroup other than the root may not both
- * hold processes and enable controllers for children (cgroup-v2.rst, "no
- * internal processes"): the write fails with EBUSY. The engine's cgroup
- * holds the engine, so unless it is the root, the container's cgroup goes
- * under the root instead, as runc's cgroupfs driver does.
+ * hold processes and list controllers there (cgroup-v2.rst, "no internal
+ * processes"). The engine's own cgroup holds the engine: unless it is the
+ * root, the container's cgroup goes under the root, as runc's cgroupfs
+ * driver does.
  */
 static int v2_parent(char parent[PATH_MAX])
 {
-	static const char enable[] = "+memory +pids +cpu";
 	char own[PATH_MAX];
 
 	if (own_cgroup(NULL, own) == -1)
 		return -1;
-	if (format_path(parent, "%s%s", CGROUP_ROOT, strcmp(own, "/") == 0 ? "" : own) == -1)
+	if (strcmp(own, "/") != 0 && verbose)
+		fprintf(stderr, "container: cgroup %s holds processes and cannot enable controllers "
+			"for a child: using the root of the hierarchy\n", own);
+	if (format_path(parent, "%s", CGROUP_ROOT) == -1)
 		return -1;
-	if (strcmp(own, "/") == 0 || write_file(parent, "cgroup.subtree_control", enable, false) == 0)
-		return 0;
-	if (errno != EBUSY)
-		return -1;
-	if (verbose)
-		fprintf(stderr, "container: cgroup %s holds processes: using the root of the hierarchy\n", own);
-	snprintf(parent, PATH_MAX, "%s", CGROUP_ROOT);
-	return write_file(parent, "cgroup.subtree_control", enable, false);
+	return write_file(parent, "cgroup.subtree_control", "+memory +pids +cpu", false);
 }
 
 /*
@@ -914,6 +916,15 @@ static int set_limits(const struct cgroup *cg, const struct container *c)
 	return r ? -1 : 0;
 }
 
+/* A v1 hierarchy may hold several of our controllers: is dir[i] one we made already? */
+static bool made_before(const struct cgroup *cg, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (cg->made[j] && strcmp(cg->dir[j], cg->dir[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Make the container's cgroup, container-<pid>, beside the engine's own, with its limits. */
 static int create_cgroup(struct cgroup *cg, const struct container *c)
 {
@@ -923,20 +934,18 @@ static int create_cgroup(struct cgroup *cg, const struct container *c)
 	/* cgroup2 mounted at /sys/fs/cgroup itself is the mark of a v2-only host. */
 	cg->v2 = access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
 	for (int i = 0; i < N_CONTROLLERS; i++) {
-		if ((cg->v2 && i > 0) || (!cg->v2 && v1_parent(controllers[i], parent) == 0))
-			;
-		else if (!cg->v2 || v2_parent(parent) == -1)
-			return -1;
 		if (cg->v2 && i > 0) {
 			memcpy(cg->dir[i], cg->dir[0], PATH_MAX);
 			continue;
 		}
+		if ((cg->v2 ? v2_parent(parent) : v1_parent(controllers[i], parent)) == -1)
+			return -1;
 		remove_stale_cgroups(parent);
 		if (format_path(cg->dir[i], "%s/container-%d", parent, (int)getpid()) == -1)
 			return -1;
-		r = mkdir(cg->dir[i], 0755);
-		if (r == -1 && errno == EEXIST && i > 0 && strcmp(cg->dir[i], cg->dir[i - 1]) == 0)
+		if (made_before(cg, i))
 			continue;
+		r = mkdir(cg->dir[i], 0755);
 		trace(r, "mkdir(\"%s\")", cg->dir[i]);
 		if (r == -1)
 			return fail("mkdir %s", cg->dir[i]);
@@ -1016,8 +1025,10 @@ static int run_container(struct container *c, const struct cgroup *cg)
 {
 	pid_t pid;
 
-	if (pipe2(c->go, O_CLOEXEC) == -1)
-		return fail("pipe2"), EXIT_ENGINE;
+	if (pipe2(c->go, O_CLOEXEC) == -1) {
+		fail("pipe2");
+		return EXIT_ENGINE;
+	}
 	pid = start_container(c);
 	close(c->go[0]);
 	/* A byte says go; the pipe closed without one says give up. */

@@ -37,7 +37,7 @@ BATS = bats
 BATS_FLAGS =
 FORMAT =
 
-.PHONY: all $(ALL_STEPS) test tools rootfs diff sanitize lint clean
+.PHONY: all $(ALL_STEPS) test tools rootfs diff sanitize lint clean shell
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -109,6 +109,15 @@ clean:
 	rm -rf tests/build
 	@if [ -d $(ROOTFS) ]; then echo "rm -rf $(ROOTFS)"; rm -rf --one-file-system $(ROOTFS); fi
 
-# More targets (shell, doctor, bench, test-cgroup1, test-cgroup2, the VM
+# The README's first command: a busybox shell in a container of the last
+# step, with limits. Namespaces, mounts and cgroups need root. Ctrl-C at the
+# prompt reaches the container's shell (which ignores it) and make (which
+# waits for the container before it stops); `exit` ends the container.
+BOX_OPTIONS = --memory 256m --pids-limit 128 --cpus 1 --hostname box
+
+shell: tools step08-cgroups/container rootfs
+	step08-cgroups/container $(BOX_OPTIONS) $(ROOTFS) /bin/sh
+
+# More targets (doctor, bench, test-cgroup1, test-cgroup2, the VM
 # runs) live in their own makefile fragments under tests/, included here.
 -include $(sort $(wildcard tests/*.mk tests/*/*.mk))

@@ -240,7 +240,6 @@ static const char *parse_hostname(const char *value)
 static long long parse_memory(const char *value)
 {
 	static const char units[] = "bkmg";
-	const char *unit;
 	long long n, scale = 1;
 	char *end;
 
@@ -249,7 +248,8 @@ static long long parse_memory(const char *value)
 	if (!isdigit((unsigned char)value[0]) || errno == ERANGE)
 		bad_usage("invalid --memory value", value);
 	if (*end != '\0') {
-		unit = strchr(units, tolower((unsigned char)*end));
+		const char *unit = strchr(units, tolower((unsigned char)*end));
+
 		if (unit == NULL || end[1] != '\0')
 			bad_usage("invalid --memory value", value);
 		scale = 1LL << (10 * (unit - units));
@@ -282,14 +282,17 @@ static long long parse_pids_limit(const char *value)
  */
 static long long parse_cpus(const char *value)
 {
-	long long whole = 0, fraction = 0, scale = CPU_PERIOD_US;
+	long long whole = 0, fraction = 0;
 	const char *p = value;
 
 	for (; isdigit((unsigned char)*p) && whole <= 1000000; p++)
 		whole = whole * 10 + (*p - '0');
-	if (*p == '.')
+	if (*p == '.') {
+		long long scale = CPU_PERIOD_US;
+
 		for (p++; isdigit((unsigned char)*p); p++)
 			fraction += (*p - '0') * (scale /= 10);
+	}
 	if (*p != '\0' || !isdigit((unsigned char)value[value[0] == '.']) || whole > 1000000)
 		bad_usage("invalid --cpus value", value);
 	if (whole * CPU_PERIOD_US + fraction != 0 &&
@@ -793,13 +796,13 @@ static int find_v1_mount(const char *controller, char root[PATH_MAX], char mount
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[2 * PATH_MAX + 512], type[64], options[512];
-	const char *tail;
 	int found = -1;
 
 	if (f == NULL)
 		return fail("open /proc/self/mountinfo");
 	while (found == -1 && fgets(line, sizeof(line), f)) {
-		tail = strstr(line, " - ");
+		const char *tail = strstr(line, " - ");
+
 		if (tail && sscanf(tail, " - %63s %*s %511s", type, options) == 2 &&
 		    strcmp(type, "cgroup") == 0 && has_word(options, controller) &&
 		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) == 2)

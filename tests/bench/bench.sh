@@ -16,7 +16,9 @@ Times every step's engine against fork+exec, unshare, bwrap, crun and runc
 with hyperfine, then times step08's kernel operations one by one.
 
   --runs N       timed runs per row (default 100)
-  --warmup N     untimed runs before them (default 10)
+  --rounds N     split the runs into N rounds in which the rows take turns
+                 (default 4)
+  --warmup N     untimed runs before each round of a row (default 5)
   --loops N      iterations per kernel operation in the second table (default 200)
   --rootfs DIR   the container's root filesystem (default ./rootfs)
   --no-install   never apt-get install a missing tool, skip its row
@@ -32,7 +34,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$here/out
 runs=100
-warmup=10
+warmup=5
+rounds=4
 loops=200
 rootfs=$top/rootfs
 install=1
@@ -46,6 +49,8 @@ while [ $# -gt 0 ]; do
 	--runs=*) runs=${1#*=}; shift ;;
 	--warmup) warmup=${2:?}; shift 2 ;;
 	--warmup=*) warmup=${1#*=}; shift ;;
+	--rounds) rounds=${2:?}; shift 2 ;;
+	--rounds=*) rounds=${1#*=}; shift ;;
 	--loops) loops=${2:?}; shift 2 ;;
 	--loops=*) loops=${1#*=}; shift ;;
 	--rootfs) rootfs=${2:?}; shift 2 ;;
@@ -55,10 +60,11 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-for n in "$runs" "$warmup" "$loops"; do
+for n in "$runs" "$warmup" "$loops" "$rounds"; do
 	case $n in '' | *[!0-9]*) die "not a number: '$n'" ;; esac
 done
 [ "$runs" -ge 2 ] || die "--runs must be at least 2 (hyperfine needs two runs for its statistics)"
+[ "$rounds" -ge 1 ] || die "--rounds must be at least 1"
 [ -d "$rootfs" ] || die "no rootfs at $rootfs: run 'make rootfs' first"
 rootfs=$(cd "$rootfs" && pwd)
 [ -x "$rootfs/bin/true" ] || die "$rootfs/bin/true is missing: not a rootfs made by 'make rootfs'?"
@@ -112,8 +118,8 @@ done
 ns_note="the host's mount namespace"
 if [ "$(id -u)" -eq 0 ] && [ -z "${BENCH_IN_PRIVATE_NS:-}" ]; then
 	export BENCH_IN_PRIVATE_NS=1
-	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" --runs "$runs" --warmup "$warmup" \
-		--loops "$loops" --rootfs "$rootfs" --no-install
+	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" --runs "$runs" \
+		--warmup "$warmup" --rounds "$rounds" --loops "$loops" --rootfs "$rootfs" --no-install
 fi
 if [ -n "${BENCH_IN_PRIVATE_NS:-}" ]; then
 	ns_note="a private mount namespace"
@@ -203,44 +209,69 @@ why_not() {
 	fi
 }
 
-# A number from the first result of a hyperfine JSON export, in seconds.
-json_field() {
-	awk -v k="\"$2\":" '$1 == k { gsub(/,/, "", $2); print $2; exit }' "$1"
+# The run times (seconds, one a line) of a hyperfine JSON export.
+json_times() {
+	awk '/"times": \[/ { on = 1; next } on && /\]/ { exit } on { gsub(/[ ,]/, ""); print }' "$1"
+}
+
+# Median, min and max of the numbers in FILE, one a line.
+stats() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1], v[NR] }'
 }
 
 n=${#labels[@]}
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+reasons=()
+for ((i = 0; i < n; i++)); do
+	reasons+=("$(why_not "${cmds[i]}")")
+	if [ -n "${reasons[i]}" ]; then
+		say "${labels[i]}: skipped: ${reasons[i]}"
+	fi
+	: >"$out/row$i.times"
+done
+
+# The rows take turns, a round of runs each, so that a change in the
+# machine's load while the bench runs spreads over every row alike.
+per_round=$(((runs + rounds - 1) / rounds))
+[ "$per_round" -ge 2 ] || per_round=2
+for ((r = 1; r <= rounds; r++)); do
+	say "round $r of $rounds: $warmup warmup + $per_round timed runs of each row"
+	for ((i = 0; i < n; i++)); do
+		[ -z "${reasons[i]}" ] || continue
+		json=$out/row$i-round$r.json
+		if ! hyperfine -N --warmup "$warmup" --runs "$per_round" --style basic \
+			--export-json "$json" --command-name "${labels[i]}" "${cmds[i]}" \
+			>"$out/row$i-round$r.log" 2>&1; then
+			reasons[i]="failed during the timed runs: $(tail -n 1 "$out/row$i-round$r.log")"
+			say "${labels[i]}: ${reasons[i]}"
+			continue
+		fi
+		json_times "$json" >>"$out/row$i.times"
+	done
+done
+
 medians=()
 mins=()
 maxs=()
-reasons=()
+counts=()
 for ((i = 0; i < n; i++)); do
-	reason=$(why_not "${cmds[i]}")
-	reasons+=("$reason")
-	if [ -n "$reason" ]; then
-		say "[$((i + 1))/$n] ${labels[i]}: skipped: $reason"
-		medians+=("") mins+=("") maxs+=("")
+	if [ -n "${reasons[i]}" ]; then
+		medians+=("") mins+=("") maxs+=("") counts+=(0)
 		continue
 	fi
-	json=$out/row$i.json
-	say "[$((i + 1))/$n] ${labels[i]}: ${cmds[i]}"
-	hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
-		--export-json "$json" --command-name "${labels[i]}" "${cmds[i]}" \
-		>"$out/row$i.log" 2>&1 || {
-		reasons[i]="failed during the timed runs: $(tail -n 1 "$out/row$i.log")"
-		say "${labels[i]}: ${reasons[i]}"
-		medians+=("") mins+=("") maxs+=("")
-		continue
-	}
-	medians+=("$(json_field "$json" median)")
-	mins+=("$(json_field "$json" min)")
-	maxs+=("$(json_field "$json" max)")
-	say "    median $(awk -v s="${medians[i]}" 'BEGIN { printf "%.2f ms", s * 1000 }')"
+	read -r med lo hi < <(stats "$out/row$i.times")
+	medians+=("$med") mins+=("$lo") maxs+=("$hi") counts+=("$(wc -l <"$out/row$i.times")")
+	say "$(printf '%-18s median %7.2f ms over %d runs' "${labels[i]}" \
+		"$(awk -v s="$med" 'BEGIN { print s * 1000 }')" "${counts[i]}")"
 done
 
 # ---- the second table: step08's kernel operations ------------------------------
 say "timing step08's kernel operations ($loops loops each)"
 breakdown=$("$primitives" -n "$loops" "$rootfs") || die "primitives failed"
-sum_ms=$(printf '%s\n' "$breakdown" | awk -F'|' '/summed/ { gsub(/[ *]/, "", $3); print $3; exit }')
+# The last row holds the sum of the medians of step08's parts, in microseconds.
+sum_us=$(printf '%s\n' "$breakdown" | awk -F'|' '/summed/ { gsub(/[ *]/, "", $3); print $3; exit }')
 
 # ---- the report --------------------------------------------------------------
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
@@ -275,8 +306,8 @@ goal() {
 		echo "- step08 was not measured: no verdict."
 		return
 	fi
-	awk -v s="$s08" -v u="$u" -v c="$c" -v p="$sum_ms" 'BEGIN {
-		s *= 1000; u *= 1000; c *= 1000
+	awk -v s="$s08" -v u="$u" -v c="$c" -v p="$sum_us" 'BEGIN {
+		s *= 1000; u *= 1000; c *= 1000; p /= 1000
 		if (u > 0) printf "- step08 %.2f ms vs unshare %.2f ms (goal: no slower): %s\n", s, u, s <= u ? "holds" : "missed"
 		else print "- unshare was not measured: no verdict against it."
 		if (c > 0) printf "- step08 %.2f ms vs crun %.2f ms (goal: at most a quarter, %.2f ms): %s\n", s, c, c / 4, s <= c / 4 ? "holds" : "missed"
@@ -312,8 +343,9 @@ machine() {
 		printf -- '- system: %s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
 	fi
 	printf -- '- cgroups: %s\n' "$(cgroup_mode)"
-	printf -- '- every row ran in %s, %s warmup + %s timed runs each (hyperfine -N)\n' \
-		"$ns_note" "$warmup" "$runs"
+	printf -- '- every row ran in %s: %s rounds of %s warmup + %s timed runs (hyperfine -N), the rows taking turns\n' \
+		"$ns_note" "$rounds" "$warmup" "$per_round"
+	printf -- '- load average (1, 5, 15 min) before: %s; after: %s\n' "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 results=$here/results.md

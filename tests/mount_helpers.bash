@@ -1,0 +1,413 @@
+# What steps 06 (mount) and 07 (pivot-root) promise, as promise_* functions
+# that the test files of steps 06, 07 and 08 call, and what they need for it:
+# a fresh copy of the root filesystem for each test, containers run in the
+# background, the host's mount table, and a teardown that leaves nothing
+# mounted or running, even after a failed test.
+#
+# A test file loads helpers.bash, then this file; it calls mount_setup_file
+# from setup_file(), mount_setup from setup() and mount_teardown from
+# teardown(). mount_setup points ROOTFS at the test's own copy, so the
+# shared promises of helpers.bash run in it too.
+#
+# Variables set here
+#   BASE_ROOTFS   the pristine root filesystem the copies are made from: ROOTFS
+#                 as helpers.bash found it, or tests/build/rootfs, made with
+#                 tests/make-rootfs.sh when that is missing
+#   WB_TMP        the test's own directory, removed by teardown
+#   ROOTFS        the test's fresh copy, $WB_TMP/rootfs (or on a shared tmpfs,
+#                 after shared_rootfs), with the tools escape, hog and spin in /bin
+#   WAIT_LIMIT    the longest any wait lasts, in seconds (60; raise it for a slow VM)
+
+# The programs of tests/helpers/*.c put into every copy's /bin.
+ROOTFS_TOOLS=(escape hog spin)
+WAIT_LIMIT=${WAIT_LIMIT:-60}
+if [ -f "$ROOTFS/etc/workbook-rootfs" ]; then
+	BASE_ROOTFS=$ROOTFS
+else
+	BASE_ROOTFS=$REPO/tests/build/rootfs
+fi
+
+# COMMAND's part of a container that runs until the test lets it go: it says
+# "ready", then waits until the test makes /release in its root filesystem
+# (a minute at most), so the test can look at it from the host meanwhile.
+HOLD='echo ready; i=0; while [ ! -e /release ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done'
+
+# From setup_file: build the tools, and the pristine root filesystem if there is none.
+mount_setup_file() {
+	local tool
+	for tool in "${ROOTFS_TOOLS[@]}"; do
+		build_helper "$tool" >/dev/null
+	done
+	if [ ! -f "$BASE_ROOTFS/etc/workbook-rootfs" ]; then
+		"$REPO/tests/make-rootfs.sh" "$BASE_ROOTFS" >/dev/null
+	fi
+}
+
+# fresh_rootfs DIR: a copy of the pristine root filesystem, with the tools in /bin.
+fresh_rootfs() {
+	local tool
+	cp -a "$BASE_ROOTFS" "$1"
+	for tool in "${ROOTFS_TOOLS[@]}"; do
+		cp "$REPO/tests/build/$tool" "$1/bin/$tool"
+	done
+}
+
+# From setup: WB_TMP, and in it the test's fresh ROOTFS.
+mount_setup() {
+	requires root
+	WB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/workbook-test.XXXXXX")
+	ROOTFS=$WB_TMP/rootfs
+	fresh_rootfs "$ROOTFS"
+	STARTED_PIDS=()
+}
+
+# From teardown: end what the test started, unmount what it mounted, remove its files.
+mount_teardown() {
+	kill_started
+	common_teardown
+	if [ -n "${WB_TMP:-}" ]; then
+		unmount_under "$WB_TMP"
+		rm -rf --one-file-system "$WB_TMP"
+	fi
+}
+
+# --- processes ------------------------------------------------------------
+
+# kill_started: SIGKILL every process start_container started, and whatever
+# they started, then wait (bounded) until they are gone.
+kill_started() {
+	local pid all=()
+	for pid in "${STARTED_PIDS[@]}"; do
+		all+=($(descendants "$pid") "$pid")
+	done
+	for pid in "${all[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	for pid in "${all[@]}"; do
+		wait_until "$WAIT_LIMIT" process_ended "$pid" || true
+	done
+	for pid in "${STARTED_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+# start_container NAME [OPTION... --] COMMAND [ARG...]: one more engine in
+# the background, besides start_engine's: its stdout in $WB_TMP/NAME.out,
+# its stderr in $WB_TMP/NAME.err, its pid in PIDS[NAME].
+start_container() {
+	local name=$1
+	shift
+	engine_argv "$@"
+	env --default-signal "${ENGINE_ARGV[@]}" </dev/null >"$WB_TMP/$name.out" 2>"$WB_TMP/$name.err" 3>&- &
+	PIDS[$name]=$!
+	STARTED_PIDS+=("$!")
+}
+declare -gA PIDS=()
+
+# said FILE WORD: FILE holds a line WORD.
+said() {
+	grep -qx "$2" "$1" 2>/dev/null
+}
+
+# wait_said FILE WORD: wait until FILE holds a line WORD.
+wait_said() {
+	wait_until "$WAIT_LIMIT" said "$@" || fail "no line '$2' in $1 after ${WAIT_LIMIT}s: $(cat "$1")"
+}
+
+# command_runs PROGRAM: the engine's child (init) has a child (COMMAND)
+# running PROGRAM; sets INIT_PID and COMMAND_PID.
+command_runs() {
+	local child
+	INIT_PID=$(children "$ENGINE_PID" | head -n 1)
+	[ -n "$INIT_PID" ] || return 1
+	for child in $(children "$INIT_PID"); do
+		if [ "$(cat "/proc/$child/comm" 2>/dev/null)" = "$1" ]; then
+			COMMAND_PID=$child
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_for_command PROGRAM: wait until start_engine's COMMAND runs PROGRAM
+# (see command_runs).
+wait_for_command() {
+	wait_until "$WAIT_LIMIT" command_runs "$1" ||
+		fail "COMMAND $1 did not start within ${WAIT_LIMIT}s: $(cat "$ENGINE_ERR")"
+}
+
+# release: let the containers running $HOLD in ROOTFS go on.
+release() {
+	touch "$ROOTFS/release"
+}
+
+# --- mounts ---------------------------------------------------------------
+
+# host_mounts: the host's mount table as the kernel shows it.
+host_mounts() {
+	cat /proc/self/mountinfo
+}
+
+# mount_points: the mount point of each line of a mountinfo on stdin, with
+# the kernel's octal escapes (\040 for a space) decoded.
+mount_points() {
+	local mp
+	while read -r _ _ _ _ mp _; do
+		printf '%b\n' "$mp"
+	done
+}
+
+# unmount_under DIR: lazily unmount every mount at or below DIR, deepest first.
+unmount_under() {
+	local mp
+	while read -r mp; do
+		case $mp in
+		"$1" | "$1"/*) umount -l "$mp" 2>/dev/null || true ;;
+		esac
+	done < <(host_mounts | mount_points | sort -r)
+}
+
+# shared_rootfs: move ROOTFS onto a tmpfs that the test mounts and makes
+# shared. A mount made below a shared mount propagates to all its peers:
+# if the engine did not make its mounts private, whatever it or COMMAND
+# mounts there would appear on the host. A host whose "/" is private would
+# hide that mistake; a shared tmpfs never does.
+shared_rootfs() {
+	mkdir "$WB_TMP/shared"
+	mount -t tmpfs workbook-test "$WB_TMP/shared"
+	mount --make-shared "$WB_TMP/shared"
+	ROOTFS=$WB_TMP/shared/rootfs
+	fresh_rootfs "$ROOTFS"
+}
+
+# assert_same_mounts BEFORE: the host's mount table is BEFORE, line for line.
+assert_same_mounts() {
+	local now
+	now=$(host_mounts)
+	[ "$now" = "$1" ] || fail "the host's mount table changed:
+$(diff <(echo "$1") <(echo "$now"))"
+}
+
+# --- the promises of steps 06 and 07 --------------------------------------
+
+promise_ps_shows_container_alone() {
+	run_engine -- ps -o pid,comm
+	assert_success
+	# The heading, then init (PID 1) and ps itself (PID 2): no host process.
+	assert_equal "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1 }' | sort -n | xargs)" "1 2"
+	assert_line --regexp '^ *2 +ps$'
+}
+
+promise_proc_lists_container_alone() {
+	# sh is PID 2, and echo is built in: /proc has init's and sh's directories alone.
+	run_engine -- sh -c 'cd /proc && echo [0-9]*'
+	assert_success
+	assert_output "1 2"
+}
+
+promise_rootfs_marker_at_root() {
+	run_engine -- cat /etc/workbook-rootfs
+	assert_success
+	assert_output "workbook rootfs"
+}
+
+promise_host_files_unreachable() {
+	local host_file=$WB_TMP/on-the-host-only
+	echo secret >"$host_file"
+	run_engine -- sh -c 'for f; do if [ -e "$f" ]; then echo "$f: reachable"; else echo "$f: unreachable"; fi; done' \
+		sh "$host_file" "$BATS_TEST_FILENAME" /etc/workbook-rootfs
+	assert_success
+	assert_line "$host_file: unreachable"
+	assert_line "$BATS_TEST_FILENAME: unreachable"
+	assert_line "/etc/workbook-rootfs: reachable"
+}
+
+promise_dev_holds_promised_entries() {
+	run_engine -- ls -A /dev
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort | xargs)" "fd full null random stderr stdin stdout tty urandom zero"
+}
+
+promise_dev_nodes_are_right_devices() {
+	# stat's %t:%T: the major and minor numbers, in hexadecimal.
+	run_engine -- stat -c '%n %F %t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty
+	assert_success
+	assert_output "/dev/null character special file 1:3
+/dev/zero character special file 1:5
+/dev/full character special file 1:7
+/dev/random character special file 1:8
+/dev/urandom character special file 1:9
+/dev/tty character special file 5:0"
+	run_engine -- sh -c 'for l in /dev/fd /dev/stdin /dev/stdout /dev/stderr; do echo "$l -> $(readlink "$l")"; done'
+	assert_success
+	assert_output "/dev/fd -> /proc/self/fd
+/dev/stdin -> /proc/self/fd/0
+/dev/stdout -> /proc/self/fd/1
+/dev/stderr -> /proc/self/fd/2"
+}
+
+promise_dev_nodes_work() {
+	run_engine -- sh -c 'echo lost >/dev/null && cat /dev/null && head -c 4 /dev/zero | od -An -tx1 && echo x >/dev/stderr'
+	assert_success
+	assert_equal "$(echo "$output" | xargs)" "00 00 00 00"
+	assert_equal "$stderr" x
+}
+
+promise_missing_mount_points_made() {
+	rmdir "$ROOTFS/proc" "$ROOTFS/dev"
+	run_engine -- sh -c 'cat /proc/1/comm >/dev/null && ls /dev/null'
+	assert_success
+	assert_output /dev/null
+}
+
+promise_mounts_restored_after_exit() {
+	local before
+	shared_rootfs
+	before=$(host_mounts)
+	run_engine -- true
+	assert_success
+	assert_same_mounts "$before"
+}
+
+promise_mounts_restored_after_failure() {
+	local before
+	shared_rootfs
+	before=$(host_mounts)
+	run_engine -- sh -c 'exit 3'
+	assert_failure 3
+	assert_same_mounts "$before"
+	run -127 --separate-stderr engine -- no-such-command
+	assert_same_mounts "$before"
+}
+
+promise_mounts_restored_after_kill() {
+	local before
+	shared_rootfs
+	before=$(host_mounts)
+	start_engine -- sleep 100
+	wait_for_command sleep
+	kill -KILL "$COMMAND_PID"
+	wait_engine "$WAIT_LIMIT"
+	assert_equal "$ENGINE_STATUS" 137
+	assert_same_mounts "$before"
+}
+
+promise_inside_mounts_stay_inside() {
+	local before
+	shared_rootfs
+	before=$(host_mounts)
+	start_engine -- sh -c "mkdir -p /inside && mount -t tmpfs inside /inside && touch /inside/file && $HOLD"
+	wait_said "$ENGINE_OUT" ready
+	# The engine's /proc and /dev, and COMMAND's tmpfs, are all mounted now.
+	assert_same_mounts "$before"
+	[ ! -e "$ROOTFS/inside/file" ] || fail "COMMAND's tmpfs is visible on the host at $ROOTFS/inside"
+	release
+	wait_engine "$WAIT_LIMIT"
+	assert_equal "$ENGINE_STATUS" 0
+	assert_same_mounts "$before"
+}
+
+# Seen from inside, now that /proc is the container's: the inner shell
+# starts a short sleep and exits, so the sleep is orphaned and init adopts
+# it. Once it ends, init must reap it, or it stays a zombie (state Z).
+promise_no_zombie_inside() {
+	run_engine -- sh -c '
+		zombie() { grep -q "^[0-9]* ([^)]*) Z" "$1" 2>/dev/null; }
+		orphan=$(sh -c "sleep 0.2 >/dev/null & echo \$!")
+		i=0
+		while [ $i -lt 100 ] && [ -e /proc/$orphan ] && ! zombie /proc/$orphan/stat; do
+			sleep 0.1; i=$((i + 1))
+		done
+		sleep 0.3
+		if [ -e /proc/$orphan ]; then echo "orphan $orphan: $(cat /proc/$orphan/stat)"; else echo "orphan $orphan: reaped"; fi
+		for f in /proc/[0-9]*/stat; do
+			zombie "$f" && echo "zombie: $(cat "$f")"
+		done
+		true'
+	assert_success
+	assert_line --regexp '^orphan [0-9]+: reaped$'
+	refute_line --partial zombie
+}
+
+promise_rootfs_path_with_spaces() {
+	mv "$ROOTFS" "$WB_TMP/a root fs"
+	ROOTFS="$WB_TMP/a root fs"
+	run_engine -- cat /etc/workbook-rootfs
+	assert_success
+	assert_output "workbook rootfs"
+}
+
+promise_relative_rootfs_path() {
+	cd "$WB_TMP"
+	ROOTFS=rootfs
+	run_engine -- cat /etc/workbook-rootfs
+	assert_success
+	assert_output "workbook rootfs"
+	ROOTFS=./rootfs/../rootfs
+	run_engine -- cat /etc/workbook-rootfs
+	assert_success
+	assert_output "workbook rootfs"
+}
+
+promise_missing_rootfs() {
+	ROOTFS="$WB_TMP/no such dir"
+	run_engine -- true
+	assert_failure 125
+	assert_equal "$output" ""
+	# One line that names the path and the reason.
+	[[ $stderr == "container: "*"$ROOTFS"*": No such file or directory" ]] || fail "stderr: $stderr"
+}
+
+promise_rootfs_not_a_directory() {
+	ROOTFS=$WB_TMP/a-file
+	echo "not a directory" >"$ROOTFS"
+	run_engine -- true
+	assert_failure 125
+	assert_equal "$output" ""
+	[[ $stderr == "container: "*"$ROOTFS"*": Not a directory" ]] || fail "stderr: $stderr"
+}
+
+# The classic chroot escape (tests/helpers/escape.c), looking for a file
+# the test makes on the host outside ROOTFS, and for ROOTFS's marker.
+run_chroot_escape() {
+	HOST_FILE=$WB_TMP/on-the-host-only
+	echo secret >"$HOST_FILE"
+	run_engine -- escape "$HOST_FILE" /etc/workbook-rootfs
+}
+
+# Step 06's known weakness, kept as a test so that the chapter's claim stays
+# true: chroot(2) is no jail for root. The escape walks out of ROOTFS to the
+# root of the mount namespace, which still holds the host's whole tree.
+promise_chroot_escape_reaches_host() {
+	run_chroot_escape
+	assert_success
+	assert_line "$HOST_FILE: present"
+	assert_line "/etc/workbook-rootfs: absent"
+}
+
+# After pivot_root(2) and the old root detached, the root of the mount
+# namespace is ROOTFS itself: ".." at the top leads nowhere else.
+promise_chroot_escape_finds_only_container() {
+	run_chroot_escape
+	assert_success
+	assert_line "$HOST_FILE: absent"
+	assert_line "/etc/workbook-rootfs: present"
+}
+
+# Inside, /proc/self/mountinfo has the container's own "/" (whose root
+# field is ROOTFS's path on the host's device: the container's root, not a
+# host mount), its /proc and its /dev, and nothing else.
+promise_mountinfo_names_no_host_mount() {
+	local mp roots=0 others=()
+	run_engine -- cat /proc/self/mountinfo
+	assert_success
+	while read -r mp; do
+		case $mp in
+		/) roots=$((roots + 1)) ;;
+		/proc | /proc/* | /dev | /dev/*) ;;
+		*) others+=("$mp") ;;
+		esac
+	done < <(echo "$output" | mount_points)
+	[ "${#others[@]}" -eq 0 ] || fail "mounts of the host inside: ${others[*]}"
+	assert_equal "$roots" 1
+}

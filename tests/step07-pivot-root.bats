@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# step07-pivot-root: as step06-mount, but ROOTFS becomes the root with
+# pivot_root(2) instead of chroot(2), and the host's old root is detached:
+# the container's mount namespace no longer holds the host's tree at all.
+# Each test runs in a fresh copy of the root filesystem.
+
+load helpers
+load mount_helpers
+
+setup_file() { mount_setup_file; }
+setup() { mount_setup; }
+teardown() { mount_teardown; }
+
+# What steps 02-05 promise still holds.
+@test "step07: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+@test "step07: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
+@test "step07: COMMAND not found gives 127" { promise_not_found; }
+@test "step07: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step07: an unknown option gives 125 and a message" { promise_unknown_option; }
+@test "step07: no COMMAND gives 125 and a message" { promise_missing_command; }
+@test "step07: --help prints usage on stdout and exits 0" { promise_help; }
+@test "step07: --name=value and --name value both work" { promise_option_forms; }
+@test "step07: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
+@test "step07: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
+@test "step07: stdin reaches COMMAND" { promise_stdin_reaches_command; }
+@test "step07: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step07: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+@test "step07: the hostname inside is 'container' by default" { promise_default_hostname; }
+@test "step07: --hostname sets the hostname inside" { promise_hostname_option; }
+@test "step07: the host's hostname never changes" { promise_host_hostname_unchanged; }
+@test "step07: UTS, IPC and network namespaces are new" { promise_new_namespaces; }
+@test "step07: the only network interface is lo" { promise_only_lo; }
+@test "step07: lo is up" { promise_lo_up; }
+@test "step07: TCP over 127.0.0.1 works inside" { promise_loopback_tcp; }
+@test "step07: a bad --hostname gives 125" { promise_bad_hostname; }
+@test "step07: without root: a message that root is needed, and 125" { promise_needs_root; }
+@test "step07: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
+@test "step07: SIGTERM to the engine reaches COMMAND" { promise_sigterm_forwarded; }
+@test "step07: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND" { promise_signals_forwarded; }
+@test "step07: the container ends when COMMAND ends" { promise_ends_with_command; }
+@test "step07: init reaps orphans (seen from the host)" { promise_orphans_reaped; }
+
+# A root of its own.
+@test "step07: the root filesystem's marker /etc/workbook-rootfs is at /" { promise_rootfs_marker_at_root; }
+@test "step07: a file of the host outside ROOTFS cannot be reached by its path" { promise_host_files_unreachable; }
+@test "step07: ROOTFS may have spaces in its path" { promise_rootfs_path_with_spaces; }
+@test "step07: ROOTFS may be a relative path" { promise_relative_rootfs_path; }
+@test "step07: a missing ROOTFS gives 125 and a message with the path and the reason" { promise_missing_rootfs; }
+@test "step07: a ROOTFS that is a file gives 125 and 'Not a directory'" { promise_rootfs_not_a_directory; }
+@test "step07: mount points missing in ROOTFS (/proc, /dev) are created" { promise_missing_mount_points_made; }
+
+# /proc and /dev of its own.
+@test "step07: ps inside shows the container's processes alone" { promise_ps_shows_container_alone; }
+@test "step07: /proc inside lists the container's processes alone" { promise_proc_lists_container_alone; }
+@test "step07: an orphan that exits inside leaves no zombie (seen from inside)" { promise_no_zombie_inside; }
+@test "step07: /dev holds exactly null zero full random urandom tty fd stdin stdout stderr" { promise_dev_holds_promised_entries; }
+@test "step07: /dev/null is the character device 1:3, and every node and link is the right one" { promise_dev_nodes_are_right_devices; }
+@test "step07: /dev/null, /dev/zero and /dev/stderr work" { promise_dev_nodes_work; }
+
+# Private mounts: nothing reaches the host. ROOTFS sits on a shared tmpfs,
+# where a mount that is not private would propagate to the host.
+@test "step07: the host's mount table is the same after the container exits" { promise_mounts_restored_after_exit; }
+@test "step07: the host's mount table is the same after COMMAND fails" { promise_mounts_restored_after_failure; }
+@test "step07: the host's mount table is the same after COMMAND is SIGKILLed from the host" { promise_mounts_restored_after_kill; }
+@test "step07: mounts made inside (/proc, /dev, COMMAND's tmpfs) never appear on the host" { promise_inside_mounts_stay_inside; }
+
+# pivot_root: the host's tree is gone from the container's mount namespace.
+@test "step07: the classic chroot escape finds only the container's own files" { promise_chroot_escape_finds_only_container; }
+@test "step07: /proc/self/mountinfo inside names no mount of the host" { promise_mountinfo_names_no_host_mount; }

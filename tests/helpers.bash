@@ -36,6 +36,7 @@
 #                       and stdin from /dev/null: $ENGINE_PID, its stdout and
 #                       stderr in the files $ENGINE_OUT and $ENGINE_ERR.
 #                       teardown kills it and its descendants if still there.
+#   stderr_has ERE      after run_engine: fails unless a stderr line matches ERE
 #   wait_engine [SECONDS]
 #                       waits at most SECONDS (default 10) for it to end:
 #                       $ENGINE_STATUS; fails if it is still running.
@@ -121,6 +122,13 @@ requires() {
 			fail "requires: unknown feature '$f'" ;;
 		esac
 	done
+}
+
+# From step 04 on the engine makes namespaces: running a container needs root.
+requires_namespaces() {
+	if [ "$STEP_NUM" -ge 4 ]; then
+		requires root
+	fi
 }
 
 # ---------------------------------------------------------------------------
@@ -326,6 +334,12 @@ teardown() {
 # program of its own (ls would open a descriptor to read the directory).
 FD_SCAN='n=3; while [ $n -le 1023 ]; do [ -e /proc/self/fd/$n ] && echo "fd $n open"; n=$((n + 1)); done; true'
 
+# stderr_has ERE: after run_engine, some stderr line matches ERE.
+stderr_has() {
+	printf '%s\n' "${stderr_lines[@]}" | grep -Eq -- "$1" ||
+		fail "no stderr line matches '$1'; stderr was:"$'\n'"$stderr"
+}
+
 # Every line the engine writes on stderr starts with "container: " (a usage
 # error may add a hint line "Try '... --help'.").
 assert_stderr_prefixed() {
@@ -337,6 +351,7 @@ assert_stderr_prefixed() {
 }
 
 promise_exit_status() {
+	requires_namespaces
 	local n
 	for n in 0 1 3 42 255; do
 		run_engine -- sh -c "exit $n"
@@ -345,6 +360,7 @@ promise_exit_status() {
 }
 
 promise_signal_status() {
+	requires_namespaces
 	run_engine -- sh -c 'kill -KILL $$'
 	[ "$status" -eq 137 ] || fail "COMMAND killed by SIGKILL: want 137, got $status"
 	run_engine -- sh -c 'kill -TERM $$'
@@ -352,6 +368,7 @@ promise_signal_status() {
 }
 
 promise_not_found() {
+	requires_namespaces
 	# (run -127: a 127 expected, bats need not warn about it)
 	run -127 --separate-stderr engine -- no-such-command-in-the-workbook
 	assert_equal "$output" ""
@@ -360,6 +377,7 @@ promise_not_found() {
 }
 
 promise_not_executable() {
+	requires_namespaces
 	# /etc/passwd: a file without execute permission, on the host and in the rootfs
 	run_engine -- /etc/passwd
 	assert_equal "$status" 126
@@ -405,7 +423,7 @@ promise_option_forms() {
 }
 
 promise_options_stop_at_command() {
-	[ "$STEP_NUM" -lt 4 ] || requires root
+	requires_namespaces
 	run_engine -- sh -c 'echo --help'
 	assert_equal "$status" 0
 	assert_equal "$output" --help
@@ -416,7 +434,7 @@ promise_options_stop_at_command() {
 }
 
 promise_stdout_is_commands() {
-	[ "$STEP_NUM" -lt 4 ] || requires root
+	requires_namespaces
 	run_engine -- echo hello
 	assert_equal "$status" 0
 	assert_equal "$output" hello
@@ -431,7 +449,7 @@ promise_stdout_is_commands() {
 }
 
 promise_stdin_reaches_command() {
-	[ "$STEP_NUM" -lt 4 ] || requires root
+	requires_namespaces
 	run_engine -- sh -c 'read -r line; echo "got: $line"' <<<"a line on stdin"
 	assert_equal "$status" 0
 	assert_equal "$output" "got: a line on stdin"
@@ -445,17 +463,14 @@ promise_stdin_reaches_command() {
 # creation of the child (fork or clone), the wait, and execvp before it runs.
 promise_verbose() {
 	local line call_re='^container: [a-z_0-9]+\(.*\)( = (-?[0-9]+|-1 E[A-Z0-9]+ \(.*\)))?$'
-	[ "$STEP_NUM" -lt 4 ] || requires root
+	requires_namespaces
 	run_engine --verbose -- true
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 	assert_stderr_prefixed
-	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: (fork|clone)\(.*\) = [0-9]+$' ||
-		fail "no 'container: fork() = PID' or 'clone(...) = PID' line: $stderr"
-	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: waitpid\(.*\) = [0-9]+$' ||
-		fail "no 'container: waitpid(...) = PID' line: $stderr"
-	printf '%s\n' "${stderr_lines[@]}" | grep -Fxq 'container: execvp("true", ["true"])' ||
-		fail "no 'container: execvp(\"true\", [\"true\"])' line: $stderr"
+	stderr_has '^container: (fork|clone)\(.*\) = [0-9]+$'
+	stderr_has '^container: waitpid\(.*\) = [0-9]+$'
+	stderr_has '^container: execvp\("true", \["true"\]\)$'
 	for line in "${stderr_lines[@]}"; do
 		[[ $line =~ $call_re ]] || [[ $line != *" = "* ]] ||
 			fail "a --verbose line not of the shape NAME(ARGS) = RESULT: '$line'"
@@ -467,7 +482,7 @@ promise_verbose() {
 # No descriptor but 0, 1 and 2 reaches COMMAND: neither the engine's own nor
 # any of its caller's. bats passes several of its own; 7 and 8 are ours.
 promise_no_fd_leak() {
-	[ "$STEP_NUM" -lt 4 ] || requires root
+	requires_namespaces
 	exec 7<"$BATS_TEST_FILENAME" 8>/dev/null
 	# the check itself sees descriptors when there are some
 	run sh -c "$FD_SCAN"
@@ -605,9 +620,10 @@ init_pid() {
 signal_reaches_command() {
 	local sig=$1
 	shared_dir
-	start_engine -- sh -c "trap 'echo $sig > $BOX_DIR/got; exit 42' $sig
+	# wait, unlike a command in the foreground, lets a trap run at once
+	start_engine -- sh -c "trap 'echo $sig > $BOX_DIR/got; kill \$! 2>/dev/null; exit 42' $sig
 		echo ready > $BOX_DIR/ready
-		while :; do sleep 1; done"
+		while :; do sleep 1000 & wait \$!; done"
 	mark_process "$BOX_DIR"
 	wait_for_file "$HOST_DIR/ready"
 	kill -"$sig" "$ENGINE_PID"

@@ -19,8 +19,7 @@ load transcript
 @test "step02: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
 @test "step02: --verbose shows fork() and its child's pid" {
 	run_engine --verbose -- true
-	printf '%s\n' "${stderr_lines[@]}" | grep -Eq '^container: fork\(\) = [0-9]+$' ||
-		fail "no 'container: fork() = PID' line: $stderr"
+	stderr_has '^container: fork\(\) = [0-9]+$'
 }
 @test "step02: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
 @test "step02: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bats
+# step03-clone: clone(2) with a stack of the program's own instead of
+# fork(2); everything step02 promises still holds.
+
+load helpers
+load transcript
+
+@test "step03: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+@test "step03: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
+@test "step03: COMMAND not found gives 127" { promise_not_found; }
+@test "step03: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step03: an unknown option gives 125 and a message" { promise_unknown_option; }
+@test "step03: no COMMAND gives 125 and a message" { promise_missing_command; }
+@test "step03: --help prints usage on stdout and exits 0" { promise_help; }
+@test "step03: --name=value and --name value both work" { promise_option_forms; }
+@test "step03: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
+@test "step03: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
+@test "step03: stdin reaches COMMAND" { promise_stdin_reaches_command; }
+@test "step03: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step03: --verbose shows clone(...SIGCHLD) and its child's pid" {
+	run_engine --verbose -- true
+	stderr_has '^container: clone\((.*\|)?SIGCHLD\) = [0-9]+$'
+}
+@test "step03: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+@test "step03: the chapter's try-it sessions print what they show" { check_transcripts; }

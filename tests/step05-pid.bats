@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# step05-pid: a PID namespace; the engine's child is the container's init
+# (PID 1), COMMAND is init's child; init reaps orphans and passes signals on.
+
+load helpers
+load transcript
+
+@test "step05: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
+@test "step05: SIGTERM sent to the engine reaches COMMAND" { promise_sigterm_forwarded; }
+@test "step05: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND too" { promise_signals_forwarded; }
+@test "step05: the engine exits with COMMAND's status as soon as COMMAND ends" { promise_ends_with_command; }
+@test "step05: init reaps an orphan that ends: no zombie is left" { promise_orphans_reaped; }
+@test "step05: --verbose shows clone(...CLONE_NEWPID...)" {
+	requires root
+	run_engine --verbose -- true
+	assert_equal "$status" 0
+	stderr_has '^container: clone\(.*CLONE_NEWPID.*\) = [0-9]+$'
+}
+
+# what steps 02 to 04 promise still holds
+@test "step05: the hostname inside is 'container' by default" { promise_default_hostname; }
+@test "step05: the hostname inside is --hostname's" { promise_hostname_option; }
+@test "step05: the host's hostname never changes, even when COMMAND sets its own" { promise_host_hostname_unchanged; }
+@test "step05: UTS, IPC and network namespaces differ from the host's" { promise_new_namespaces; }
+@test "step05: lo is the only network interface inside" { promise_only_lo; }
+@test "step05: lo is up inside" { promise_lo_up; }
+@test "step05: a TCP connection over 127.0.0.1 works inside" { promise_loopback_tcp; }
+@test "step05: an empty or too long --hostname gives 125" { promise_bad_hostname; }
+@test "step05: an ordinary user gets 125 and a message that root is needed" { promise_needs_root; }
+@test "step05: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+@test "step05: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
+@test "step05: COMMAND not found gives 127" { promise_not_found; }
+@test "step05: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step05: an unknown option gives 125 and a message" { promise_unknown_option; }
+@test "step05: no COMMAND gives 125 and a message" { promise_missing_command; }
+@test "step05: --help prints usage on stdout and exits 0" { promise_help; }
+@test "step05: --name=value and --name value both work" { promise_option_forms; }
+@test "step05: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
+@test "step05: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
+@test "step05: stdin reaches COMMAND" { promise_stdin_reaches_command; }
+@test "step05: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step05: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+@test "step05: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -65,6 +65,8 @@
 #   background engine and every process under it, every process whose command
 #   line holds a word given to mark_process, and removes shared_dir's directory
 #   and the files given to cleanup_path. It runs even when the test failed.
+#   If the host's hostname changed during the test, it sets it back and fails
+#   the test.
 
 bats_require_minimum_version 1.5.0
 
@@ -99,6 +101,8 @@ else
 	CONTAINER=$REPO/$STEP/container
 fi
 ROOTFS=${ROOTFS:-$REPO/rootfs}
+# the host's hostname before the test: teardown puts it back if it changed
+HOSTNAME_BEFORE=$(uname -n)
 
 # ---------------------------------------------------------------------------
 # Requirements
@@ -321,6 +325,11 @@ common_teardown() {
 	for p in "${CLEANUP_PATHS[@]}"; do
 		rm -rf --one-file-system "$p"
 	done
+	if [ "$(uname -n)" != "$HOSTNAME_BEFORE" ]; then
+		echo "the host's hostname became '$(uname -n)': set back to '$HOSTNAME_BEFORE'" >&2
+		echo "$HOSTNAME_BEFORE" >/proc/sys/kernel/hostname
+		return 1
+	fi
 }
 
 teardown() {

@@ -19,6 +19,7 @@ finish() {
     echo "VM-EXIT-STATUS=$1"
     echo "$1" >"$job/status"
     sync
+    echo 1 >/proc/sys/kernel/printk
     echo b >/proc/sysrq-trigger
     sleep 30
 }
@@ -33,6 +34,11 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
+# What udev would make: bash's process substitution needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 hostname vm
 ip link set lo up 2>/dev/null || true
 

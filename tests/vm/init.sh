@@ -27,12 +27,13 @@ while read -r m; do
 done </modules.load
 
 mkdir -p /lower /upper /job
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot /lower ||
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=${MSIZE:-262144} hostroot /lower ||
     fail "cannot mount the host's root over 9p"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vmout /job ||
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=${MSIZE:-262144} vmout /job ||
     fail "cannot mount the job directory over 9p"
 [ -r /job/job.env ] || fail "no job.env in the job directory"
 . /job/job.env
+
 
 mount -t tmpfs -o mode=755 tmpfs /upper || fail "cannot mount tmpfs"
 mkdir -p /upper/data /upper/work

@@ -5,7 +5,8 @@
 #   tests/vm/run.sh 1|2 [COMMAND]
 #
 # COMMAND is a bash command line; by default the step08 suite
-# (bats --tap tests/step08-cgroups.bats).  On v2 it runs twice: with the
+# (bats --tap tests/step08-cgroups.bats), after which the last line is the
+# totals over the placements: "N passed, N failed, N skipped".  On v2 it runs twice: with the
 # engine in the root cgroup, then inside a systemd-like session scope
 # (VM_PLACEMENTS="root leaf"); on v1 once, in the root cgroups.
 #
@@ -13,16 +14,19 @@
 # tmpfs overlay on top: the host's programs, bats and this checkout (with its
 # built engines and rootfs) are all there, and nothing the guest does reaches
 # the host.  Output streams to stdout; the job directory
-# tests/vm/out/cgroupN/ keeps the console log and each placement's output.
+# tests/vm/out/cgroupN/ keeps the console log, each placement's output
+# (PLACEMENT.out) and the TAP totals over the placements (counts: "P F S").
 #
 # Exit status: COMMAND's (the first non-zero one over the placements); 125
 # when the VM failed to boot or to finish in time; 2 when no VM can be run
 # here (one line on stderr says why: no qemu, no kernel package).
 #
 # Environment: VM_PLACEMENTS, VM_TIMEOUT (seconds, default 900), VM_MEMORY
-# (MiB, default 2048), VM_CPUS (default: the host's, at most 4),
-# VM_CGROUP1_LAYOUT (systemd: cpu,cpuacct mounted together, as older
-# distributions did; split: one mount per controller), VM_KERNEL_PKG.
+# (MiB, default 2048), VM_CPUS (default: 1 under software emulation, the
+# host's with KVM, at most 4), VM_CPU_MODEL (-cpu under software
+# emulation, default max), VM_CGROUP1_LAYOUT (systemd: cpu,cpuacct mounted
+# together, as older distributions did; split: one mount per controller),
+# VM_APPEND (kernel arguments instead of "quiet loglevel=3"), VM_KERNEL_PKG.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +39,12 @@ case $cgv in
 *) echo "usage: $0 1|2 [COMMAND]" >&2; exit 2 ;;
 esac
 shift
-command=${1:-"bats --tap tests/step08-cgroups.bats"}
+suite=tests/step08-cgroups.bats
+command=${1:-"bats --tap $suite"}
+if [ $# -eq 0 ] && [ ! -f "$repo/$suite" ]; then
+    echo "vm: no $suite to run" >&2
+    exit 1
+fi
 if [ $cgv = 2 ]; then placements=${VM_PLACEMENTS:-root leaf}; else placements=${VM_PLACEMENTS:-root}; fi
 
 cannot() { printf 'vm: cannot run the cgroup v%s VM: %s\n' "$cgv" "$*" >&2; exit 2; }
@@ -81,14 +90,17 @@ EOF
 if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
     accel=(-accel kvm -cpu host)
 else
-    accel=(-accel tcg,thread=multi -cpu max)
+    accel=(-accel tcg,thread=multi -cpu "${VM_CPU_MODEL:-max}")
 fi
 # qboot starts a kernel faster than SeaBIOS, and prints nothing.
 bios=()
 for f in /usr/share/qemu/qboot.rom /usr/share/qboot/bios.bin; do
     if [ -r "$f" ]; then bios=(-bios "$f"); break; fi
 done
-cpus=${VM_CPUS:-$(nproc)}
+# Under software emulation one CPU runs the suite faster than two: with two,
+# every TLB flush of a fork or an exec stops both of qemu's CPU threads.
+if [ "${accel[1]}" = kvm ]; then cpus=$(nproc); else cpus=1; fi
+cpus=${VM_CPUS:-$cpus}
 [ "$cpus" -le 4 ] || cpus=4
 append="console=ttyS0 panic=-1 ${VM_APPEND:-quiet loglevel=3} mitigations=off rdinit=/init"
 [ $cgv = 2 ] && append="$append cgroup_no_v1=all"
@@ -104,12 +116,35 @@ timeout -k 10 "${VM_TIMEOUT:-900}" "$qemu" \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
     -fsdev local,id=vmout,path="$jobdir",security_model=none \
     -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout \
-    </dev/null 2>&1 | tr -d '\r' | tee "$jobdir/console.log"
+    </dev/null 2>&1 | sed -u 's/\r$//; /^\[ *[0-9.]*\] sysrq: /d' | tee "$jobdir/console.log"
 qstatus=${PIPESTATUS[0]}
 echo "vm: qemu ran $(($(date +%s) - start)) s" >&2
 
+# Count the TAP results of each placement into $jobdir/counts ("P F S").
+count() {
+    local out p ok s f total_p=0 total_f=0 total_s=0
+    for p in $placements; do
+        out=$jobdir/$p.out
+        [ -r "$out" ] || continue
+        s=$(grep -cE '^ok [0-9]+ .* # skip' "$out")
+        ok=$(grep -cE '^ok [0-9]+' "$out")
+        f=$(grep -cE '^not ok [0-9]+' "$out")
+        [ $((ok + f)) -gt 0 ] || continue
+        echo "vm: cgroup v$cgv, placement $p: $((ok - s)) passed, $f failed, $s skipped"
+        total_p=$((total_p + ok - s)) total_f=$((total_f + f)) total_s=$((total_s + s))
+    done
+    echo "$total_p $total_f $total_s" >"$jobdir/counts"
+}
+count
 if [ -r "$jobdir/status" ]; then
-    exit "$(cat "$jobdir/status")"
+    status=$(cat "$jobdir/status")
+    # Run as make test-cgroupN (the default suite): end on the totals.
+    if [ $# -eq 0 ]; then
+        read -r p f s <"$jobdir/counts"
+        echo "$p passed, $f failed, $s skipped"
+        [ "$p" -gt 0 ] || [ "$status" -ne 0 ] || { echo "vm: no test ran" >&2; status=1; }
+    fi
+    exit "$status"
 fi
 if [ "$qstatus" = 124 ]; then
     echo "vm: the VM did not finish within ${VM_TIMEOUT:-900} s" >&2

@@ -110,6 +110,50 @@ for t in $tools; do
 done
 [ -z "${missing_why[hyperfine]:-}" ] || die "hyperfine is needed: apt-get install hyperfine"
 
+# ---- the breakdown program ---------------------------------------------------
+primitives=$out/primitives
+${CC:-cc} -std=c11 -O2 -Wall -Wextra -o "$primitives" "$here/primitives.c" ||
+	die "cannot build primitives.c"
+
+# ---- an OCI bundle of the same rootfs for crun and runc ------------------------
+bundle=$out/bundle
+make_bundle() {
+	local spec_tool=
+	command -v crun >/dev/null 2>&1 && spec_tool=crun
+	[ -n "$spec_tool" ] || { command -v runc >/dev/null 2>&1 && spec_tool=runc; } || return 0
+	rm -rf "$bundle"
+	mkdir -p "$bundle"
+	(cd "$bundle" && "$spec_tool" spec)
+	# The default spec runs an interactive "sh" on a terminal from ./rootfs:
+	# make it run /bin/true, without a terminal, from our rootfs.
+	sed -i -e 's/"terminal": true/"terminal": false/' \
+		-e 's|^\(\s*\)"sh"$|\1"/bin/true"|' \
+		-e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$bundle/config.json"
+	if ! grep -q '"terminal": false' "$bundle/config.json" ||
+		! grep -q '"/bin/true"' "$bundle/config.json" ||
+		! grep -q "\"path\": \"$rootfs\"" "$bundle/config.json"; then
+		die "could not edit $bundle/config.json made by '$spec_tool spec'"
+	fi
+}
+make_bundle
+
+# On a hybrid host, crun refuses the host's own mounts: say so in the results.
+crun_on_host() {
+	local err
+	command -v crun >/dev/null 2>&1 && [ -f "$bundle/config.json" ] || return 0
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || return 0
+	mountpoint -q /sys/fs/cgroup/unified 2>/dev/null || return 0
+	if err=$(crun --root "$out/state-probe" run --bundle "$bundle" "wbbench-$$-probe" 2>&1 </dev/null); then
+		echo "runs"
+	else
+		echo "refuses: $(printf '%s\n' "$err" | grep -v '^\s*$' | tail -n 1)"
+	fi
+}
+if [ -z "${BENCH_IN_PRIVATE_NS:-}" ]; then
+	BENCH_CRUN_ON_HOST=$(crun_on_host)
+	export BENCH_CRUN_ON_HOST
+fi
+
 # ---- one mount namespace for every row ---------------------------------------
 # crun refuses "hybrid" hosts (cgroup v1 controllers with a cgroup2 mount at
 # /sys/fs/cgroup/unified beside them). Run the whole bench in a private mount
@@ -143,32 +187,6 @@ cgroup_mode() {
 	fi
 }
 
-# ---- the breakdown program ---------------------------------------------------
-primitives=$out/primitives
-${CC:-cc} -std=c11 -O2 -Wall -Wextra -o "$primitives" "$here/primitives.c" ||
-	die "cannot build primitives.c"
-
-# ---- an OCI bundle of the same rootfs for crun and runc ------------------------
-bundle=$out/bundle
-make_bundle() {
-	local spec_tool=
-	command -v crun >/dev/null 2>&1 && spec_tool=crun
-	[ -n "$spec_tool" ] || { command -v runc >/dev/null 2>&1 && spec_tool=runc; } || return 0
-	rm -rf "$bundle"
-	mkdir -p "$bundle"
-	(cd "$bundle" && "$spec_tool" spec)
-	# The default spec runs an interactive "sh" on a terminal from ./rootfs:
-	# make it run /bin/true, without a terminal, from our rootfs.
-	sed -i -e 's/"terminal": true/"terminal": false/' \
-		-e 's|^\(\s*\)"sh"$|\1"/bin/true"|' \
-		-e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$bundle/config.json"
-	if ! grep -q '"terminal": false' "$bundle/config.json" ||
-		! grep -q '"/bin/true"' "$bundle/config.json" ||
-		! grep -q "\"path\": \"$rootfs\"" "$bundle/config.json"; then
-		die "could not edit $bundle/config.json made by '$spec_tool spec'"
-	fi
-}
-make_bundle
 
 # ---- the rows ----------------------------------------------------------------
 # Each row: a label, and the command hyperfine runs (-N: no shell between).
@@ -343,6 +361,9 @@ machine() {
 		printf -- '- system: %s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
 	fi
 	printf -- '- cgroups: %s\n' "$(cgroup_mode)"
+	if [ -n "${BENCH_CRUN_ON_HOST:-}" ]; then
+		printf -- '- crun with the host'"'"'s own mounts: %s\n' "$BENCH_CRUN_ON_HOST"
+	fi
 	printf -- '- every row ran in %s: %s rounds of %s warmup + %s timed runs (hyperfine -N), the rows taking turns\n' \
 		"$ns_note" "$rounds" "$warmup" "$per_round"
 	printf -- '- load average (1, 5, 15 min) before: %s; after: %s\n' "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -104,7 +104,9 @@ LINT_FILES = $(addsuffix /main.c,$(STEPS)) $(sort $(wildcard tests/helpers/*.c))
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem $(LINT_FILES)
-	clang-tidy --quiet $(LINT_FILES) -- -std=c11
+	@echo "clang-tidy $(LINT_FILES)"
+	@out=$$(clang-tidy --quiet $(LINT_FILES) -- -std=c11 2>&1); status=$$?; \
+	printf '%s\n' "$$out" | grep -v '^[0-9]* warnings\{0,1\} generated\.$$'; exit $$status
 
 clean:
 	rm -f $(addsuffix /container,$(ALL_STEPS)) report.xml

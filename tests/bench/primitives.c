@@ -16,6 +16,7 @@
  * Build and run (as root):
  *     cc -std=c11 -O2 -o primitives primitives.c && ./primitives -n 200 ./rootfs
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -42,13 +43,14 @@
 
 /* The operations done inside the new namespaces, timed by the child itself. */
 enum inner_op {
-	OP_PRIVATE, OP_BIND, OP_PIVOT, OP_UMOUNT_OLD, OP_PROC, OP_DEV,
+	OP_PRIVATE, OP_BIND, OP_PUT_OLD, OP_PIVOT, OP_UMOUNT_OLD, OP_PROC, OP_DEV,
 	OP_HOSTNAME, OP_LO_UP, OP_CGROUPNS, N_INNER
 };
 
 static const char *const inner_names[N_INNER] = {
 	[OP_PRIVATE] = "mount(\"/\", MS_REC\\|MS_PRIVATE)",
 	[OP_BIND] = "bind-mount ROOTFS onto itself",
+	[OP_PUT_OLD] = "mkdir + rmdir of a put_old directory in ROOTFS",
 	[OP_PIVOT] = "pivot_root(\".\", \".\")",
 	[OP_UMOUNT_OLD] = "umount2(old root, MNT_DETACH)",
 	[OP_PROC] = "mount procfs on /proc",
@@ -59,9 +61,10 @@ static const char *const inner_names[N_INNER] = {
 };
 
 /* The steps of a cgroup's life, timed by the parent. */
-enum cgroup_op { CG_MKDIR, CG_LIMITS, CG_ATTACH, CG_RMDIR, N_CGROUP };
+enum cgroup_op { CG_LOCATE, CG_MKDIR, CG_LIMITS, CG_ATTACH, CG_RMDIR, N_CGROUP };
 
 static const char *const cgroup_names[N_CGROUP] = {
+	[CG_LOCATE] = "find our cgroup (/proc/self/cgroup, mountinfo, readdir)",
 	[CG_MKDIR] = "mkdir",
 	[CG_LIMITS] = "write the limits",
 	[CG_ATTACH] = "attach a process (cgroup.procs)",
@@ -249,6 +252,16 @@ static int container_side(void *arg)
 	t[OP_BIND] = now_ns() - t0;
 	if (chdir(rootfs) == -1)
 		return fail("chdir rootfs");
+	/*
+	 * pivot_root(".", PUT_OLD) needs a directory for the old root, made in
+	 * ROOTFS and removed after: a write to ROOTFS's file system at each start.
+	 */
+	t0 = now_ns();
+	if (mkdir(".primitives-put-old", 0700) == -1)
+		return fail("mkdir put_old");
+	if (rmdir(".primitives-put-old") == -1)
+		return fail("rmdir put_old");
+	t[OP_PUT_OLD] = now_ns() - t0;
 	/* pivot_root(".", ".") stacks the old root under the new one: no put_old directory needed. */
 	t0 = now_ns();
 	if (syscall(SYS_pivot_root, ".", ".") == -1)
@@ -303,10 +316,27 @@ static void time_container_side(void)
 
 /* ---- cgroups ---- */
 
+/* What step08 writes for --memory 64m --pids-limit 64 --cpus 1. */
+struct limits {
+	const char *controller;	/* "" for v2 */
+	const char *file[2], *value[2];
+};
+
+static const struct limits v1_limits[] = {
+	{ "memory", { "memory.limit_in_bytes", "memory.memsw.limit_in_bytes" }, { "67108864", "67108864" } },
+	{ "pids", { "pids.max", NULL }, { "64", NULL } },
+	{ "cpu", { "cpu.cfs_period_us", "cpu.cfs_quota_us" }, { "100000", "100000" } },
+};
+
+static const struct limits v2_limits[] = {
+	{ "", { "memory.max", "memory.swap.max" }, { "67108864", "0" } },
+	{ "", { "pids.max", "cpu.max" }, { "64", "100000 100000" } },
+};
+
 struct hierarchy {
-	char dir[PATH_MAX + 64];	/* our own cgroup, primitives-PID, in this hierarchy */
-	const char *limit_file;	/* one limit written there, as step08 writes it */
-	const char *limit;
+	char own[PATH_MAX];		/* the cgroup we are in */
+	char dir[PATH_MAX + 64];	/* ours, primitives-PID, made in it */
+	const struct limits *limits;
 	int made;
 };
 
@@ -394,6 +424,41 @@ static int write_file(const char *dir, const char *file, const char *value)
 	return 0;
 }
 
+/*
+ * What step08 does before it makes its directories: find its cgroup in each
+ * hierarchy again, and read the parent for stale container-PID directories.
+ */
+static void locate(const struct hierarchy *h, int n)
+{
+	for (int k = 0; k < n; k++) {
+		char own[PATH_MAX];
+		DIR *dir;
+		int entries = 0;
+
+		if (!own_cgroup(h[k].limits->controller, own, sizeof(own)) || strcmp(own, h[k].own) != 0) {
+			fprintf(stderr, "primitives: our cgroup moved while timing\n");
+			exit(1);
+		}
+		dir = opendir(own);
+		if (!dir)
+			die(own);
+		while (readdir(dir))
+			entries++;
+		if (closedir(dir) == -1 || entries < 2)
+			die("readdir");
+	}
+}
+
+/* The limits of one hierarchy (both lists on v2); a file the kernel lacks is skipped. */
+static int write_limits(const struct hierarchy *h, int v2)
+{
+	for (const struct limits *l = h->limits; l < h->limits + (v2 ? 2 : 1); l++)
+		for (int j = 0; j < 2 && l->file[j]; j++)
+			if (write_file(h->dir, l->file[j], l->value[j]) == -1 && errno != ENOENT)
+				return -1;
+	return 0;
+}
+
 /* Remove what we made; report the first failure of a cgroup's life and give up. */
 static void cgroup_fail(struct hierarchy *h, int n, const char *what, pid_t child, int release)
 {
@@ -418,38 +483,31 @@ static void cgroup_fail(struct hierarchy *h, int n, const char *what, pid_t chil
  */
 static void time_cgroups(void)
 {
-	static const struct { const char *controller, *file, *value; } v1[] = {
-		{ "memory", "memory.limit_in_bytes", "67108864" },
-		{ "pids", "pids.max", "64" },
-		{ "cpu", "cpu.cfs_quota_us", "100000" },
-	};
 	struct hierarchy h[3];
 	double *t = samples;
 	int n = 0;
 	char name[64];
 
 	snprintf(name, sizeof(name), "primitives-%d", (int)getpid());
-	for (int k = 0; k < 3; k++) {
-		char own[PATH_MAX];
-
-		if (!own_cgroup(v1[k].controller, own, sizeof(own)))
-			continue;
-		snprintf(h[n].dir, sizeof(h[n].dir), "%s/%s", own, name);
-		h[n].limit_file = v1[k].file;
-		h[n].limit = v1[k].value;
-		h[n++].made = 0;
-	}
+	for (int k = 0; k < 3; k++)
+		if (own_cgroup(v1_limits[k].controller, h[n].own, sizeof(h[n].own)))
+			h[n++].limits = &v1_limits[k];
 	if (n == 0) {
-		char own[PATH_MAX];
-
-		if (!own_cgroup("", own, sizeof(own))) {
+		if (!own_cgroup("", h[0].own, sizeof(h[0].own))) {
 			printf("| cgroups | no cgroup hierarchy found: not timed | | | |\n");
 			return;
 		}
-		snprintf(h[0].dir, sizeof(h[0].dir), "%s/%s", own, name);
-		h[0].limit_file = "pids.max";
-		h[0].limit = "64";
-		h[n++].made = 0;
+		/* One directory; its limits come from two controller lists. */
+		h[n++].limits = &v2_limits[0];
+	}
+	for (int k = 0; k < n; k++) {
+		int len = snprintf(h[k].dir, sizeof(h[k].dir), "%s/%s", h[k].own, name);
+
+		if (len < 0 || (size_t)len >= sizeof(h[k].dir)) {
+			errno = ENAMETOOLONG;
+			die(h[k].own);
+		}
+		h[k].made = 0;
 	}
 
 	double *whole = calloc(loops, sizeof(double));
@@ -464,6 +522,9 @@ static void time_cgroups(void)
 		char pid_text[32];
 		double t0 = now_ns();
 
+		locate(h, n);
+		part[i][CG_LOCATE] = now_ns() - t0;
+		t0 = now_ns();
 		for (int k = 0; k < n; k++) {
 			if (mkdir(h[k].dir, 0755) == -1)
 				cgroup_fail(h, n, h[k].dir, 0, -1);
@@ -473,8 +534,8 @@ static void time_cgroups(void)
 		t0 = now_ns();
 		/* On v2 a controller may not be enabled here: then its file is missing, and not timed. */
 		for (int k = 0; k < n; k++)
-			if (write_file(h[k].dir, h[k].limit_file, h[k].limit) == -1 && errno != ENOENT)
-				cgroup_fail(h, n, h[k].limit_file, 0, -1);
+			if (write_limits(&h[k], n == 1) == -1)
+				cgroup_fail(h, n, "write a limit", 0, -1);
 		part[i][CG_LIMITS] = now_ns() - t0;
 
 		/* A child that waits until it is in the cgroups, then ends (its fork is not timed). */
@@ -507,7 +568,9 @@ static void time_cgroups(void)
 			h[k].made = 0;
 		}
 		part[i][CG_RMDIR] = now_ns() - t0;
-		whole[i] = part[i][CG_MKDIR] + part[i][CG_LIMITS] + part[i][CG_ATTACH] + part[i][CG_RMDIR];
+		whole[i] = 0;
+		for (int op = 0; op < N_CGROUP; op++)
+			whole[i] += part[i][op];
 	}
 	for (int op = 0; op < N_CGROUP; op++) {
 		char label[128];

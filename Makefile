@@ -35,7 +35,6 @@ BINS := $(addsuffix /container,$(STEPS))
 STEP_DIR = $(patsubst %/,%,$(firstword $(wildcard step$(STEP)-*/ $(STEP)/)))
 
 ROOTFS = rootfs
-BATS = bats
 BATS_FLAGS =
 FORMAT =
 

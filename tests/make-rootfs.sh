@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Usage: tests/make-rootfs.sh DIR
+# Usage: tests/make-rootfs.sh [--host-programs] DIR
 #
 # Make DIR a small root filesystem for steps 06-08: a static busybox and its
 # applets (sh, ls, ps, mount, hostname, nc, ...), /etc/passwd, /etc/group and
 # /etc/hostname with root, the marker /etc/workbook-rootfs, and the empty
 # mount points proc, dev, sys, tmp. Without busybox-static it falls back to
-# copying a few of the host's programs with the libraries ldd names.
+# copying a few of the host's programs with the libraries ldd names
+# (--host-programs does that even when busybox-static is there).
 # Works offline. DIR is made anew.
 set -eu
 
-dir=${1:?usage: tests/make-rootfs.sh DIR}
+host_programs=
+if [ "${1:-}" = --host-programs ]; then
+	host_programs=1
+	shift
+fi
+dir=${1:?usage: tests/make-rootfs.sh [--host-programs] DIR}
 tmp="$dir.tmp.$$"
 trap 'rm -rf --one-file-system "$tmp"' EXIT
 
@@ -29,7 +35,7 @@ static_busybox() {
 # Copy host program $1 into $tmp/bin with every library it needs.
 copy_program() {
 	local prog lib
-	prog=$(command -v "$1" 2>/dev/null) || return 0
+	prog=$(type -P "$1") || return 0
 	prog=$(readlink -f "$prog")
 	cp "$prog" "$tmp/bin/$1"
 	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
@@ -42,7 +48,7 @@ copy_program() {
 rm -rf --one-file-system "$tmp"
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,etc,root}
 
-if bb=$(static_busybox); then
+if [ -z "$host_programs" ] && bb=$(static_busybox); then
 	echo "make-rootfs: $dir: static busybox from $bb"
 	cp "$bb" "$tmp/bin/busybox"
 	# one link per applet, where busybox itself would install it

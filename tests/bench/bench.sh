@@ -216,7 +216,7 @@ why_not() {
 	local cmd=$1 prog err
 	prog=${cmd%% *}
 	case $prog in
-	/*) [ -x "$prog" ] || { echo "not built ($prog)"; return; } ;;
+	/*) [ -x "$prog" ] || { echo "not built (${prog#"$top"/})"; return; } ;;
 	*) [ -z "${missing_why[$prog]:-}" ] || { echo "${missing_why[$prog]}"; return; } ;;
 	esac
 	# One try first: a tool that refuses this machine is shown with its reason.

@@ -128,6 +128,15 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* optind has not moved past a cluster such as -xy yet: name the letter itself. */
+__attribute__((noreturn))
+static void unknown_option(const char *word)
+{
+	char letter[] = { '-', (char)optopt, '\0' };
+
+	bad_usage("unknown option", optopt ? letter : word);
+}
+
 static void parse_options(int argc, char **argv, struct container *c)
 {
 	int opt;
@@ -145,7 +154,7 @@ static void parse_options(int argc, char **argv, struct container *c)
 		case ':':
 			bad_usage("missing value for option", argv[optind - 1]);
 		default:
-			bad_usage("unknown option", argv[optind - 1]);
+			unknown_option(argv[optind - 1]);
 		}
 	}
 	if (optind == argc)

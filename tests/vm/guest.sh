@@ -107,11 +107,14 @@ echo "vm: $(uname -sr), cgroup v$VM_CGROUP, $(nproc) CPUs, up $(cut -d' ' -f1 /p
 status=0
 for placement in $VM_PLACEMENTS; do
     [ "$placement" = leaf ] && make_leaf
-    echo "vm: --- placement $placement: $VM_COMMAND"
+    # A placement may have a command of its own (VM_COMMAND_leaf).
+    cmd_var=VM_COMMAND_$placement
+    cmd=${!cmd_var:-$VM_COMMAND}
+    echo "vm: --- placement $placement: $cmd"
     start=$(cut -d' ' -f1 /proc/uptime)
     (
         [ "$placement" = leaf ] && echo "$BASHPID" >"$leaf/cgroup.procs"
-        cd "$VM_REPO" && VM_PLACEMENT=$placement exec bash -c "$VM_COMMAND"
+        cd "$VM_REPO" && VM_PLACEMENT=$placement exec bash -c "$cmd"
     ) </dev/null 2>&1 | tee "$job/$placement.out"
     s=${PIPESTATUS[0]}
     end=$(cut -d' ' -f1 /proc/uptime)

@@ -65,7 +65,8 @@ $(ROOTFS)/etc/workbook-rootfs: tests/make-rootfs.sh
 TEST_FILES = $(if $(STEP),$(or $(wildcard tests/$(STEP_DIR).bats),$(error no tests for STEP=$(STEP))),$(sort $(wildcard tests/*.bats)))
 
 test: tools all rootfs
-	@tests/run-suite.sh $(if $(filter junit,$(FORMAT)),--junit .) -- $(BATS_FLAGS) $(TEST_FILES)
+	@tests/run-suite.sh $(if $(filter junit,$(FORMAT)),--junit .) \
+	  $(if $(STEP)$(CONTAINER),,--other-cgroup-version) -- $(BATS_FLAGS) $(TEST_FILES)
 
 diff:
 	@test -n "$(STEP)" || { echo "usage: make diff STEP=NN" >&2; exit 2; }

@@ -128,7 +128,7 @@ timeout -k 10 "${VM_TIMEOUT:-900}" "$qemu" \
     -serial stdio -monitor none \
     -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-    -fsdev local,id=vmout,path="$jobdir",security_model=none \
+    -fsdev local,id=vmout,path="${jobdir//,/,,}",security_model=none \
     -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout \
     </dev/null 2>&1 | sed -u 's/\r$//; /^\[ *[0-9.]*\] sysrq: /d' | tee "$jobdir/console.log"
 qstatus=${PIPESTATUS[0]}

@@ -174,6 +174,12 @@ start_engine() {
 	ENGINE_PID=$!
 }
 
+# engine_started: the background engine runs CONTAINER's code (it has exec'd), or has ended.
+# (No program run: the test is quick enough to catch the engine starting.)
+engine_started() {
+	[ "/proc/$ENGINE_PID/exe" -ef "${ENGINE_ARGV[0]}" ] || [ ! -e "/proc/$ENGINE_PID/exe" ]
+}
+
 # process_state PID: its state letter (R, S, Z...), nothing once it is gone.
 process_state() {
 	local stat
@@ -296,7 +302,7 @@ pids_marked() {
 	local d args
 	for d in /proc/[0-9]*; do
 		[ "${d#/proc/}" != "$$" ] || continue
-		mapfile -d '' -t args <"$d/cmdline" 2>/dev/null || continue
+		{ mapfile -d "" -t args <"$d/cmdline"; } 2>/dev/null || continue
 		case "${args[*]}" in
 		*"$1"*) echo "${d#/proc/}" ;;
 		esac
@@ -652,6 +658,34 @@ promise_signals_forwarded() {
 	for sig in INT HUP QUIT USR1 USR2; do
 		signal_reaches_command "$sig"
 		rm -rf "$HOST_DIR"
+	done
+}
+
+# A signal sent while the container starts is not lost: the engine and init
+# hold it until init can pass it on; a lost one leaves COMMAND running.
+# Each try sends SIGTERM at a moment of the start: odd tries just after the
+# engine's exec, even ones just after its child (init) appears. The waits
+# for those moments run no program, to be quick enough to catch them.
+promise_early_signal_not_lost() {
+	requires root
+	local i mark end kids
+	for i in 1 2 3 4 5 6; do
+		mark=2000$$$i
+		mark_process "sleep $mark"
+		start_engine -- sleep "$mark"
+		end=$((SECONDS + 5))
+		# not before the exec: a signal that reaches the shell's child
+		# before it execs is the shell's, and lost
+		until engine_started || [ "$SECONDS" -ge "$end" ]; do :; done
+		kids=
+		while [ $((i % 2)) -eq 0 ] && [ -z "$kids" ] && [ -e "/proc/$ENGINE_PID/exe" ] && [ "$SECONDS" -lt "$end" ]; do
+			read -r kids <"/proc/$ENGINE_PID/task/$ENGINE_PID/children" || true
+		done
+		kill -TERM "$ENGINE_PID"
+		wait_engine 10 || fail "SIGTERM at start, try $i: lost, COMMAND still runs"
+		[ "$ENGINE_STATUS" -eq 143 ] || fail "SIGTERM at start, try $i: want 143, got $ENGINE_STATUS ($(cat "$ENGINE_ERR"))"
+		wait_until 5 no_process_marked "sleep $mark" ||
+			fail "SIGTERM at start, try $i: COMMAND outlived the engine: $(pids_marked "sleep $mark")"
 	done
 }
 

@@ -8,6 +8,7 @@ load transcript
 @test "step05: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
 @test "step05: SIGTERM sent to the engine reaches COMMAND" { promise_sigterm_forwarded; }
 @test "step05: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND too" { promise_signals_forwarded; }
+@test "step05: a SIGTERM sent while the container starts is not lost" { promise_early_signal_not_lost; }
 @test "step05: the engine exits with COMMAND's status as soon as COMMAND ends" { promise_ends_with_command; }
 @test "step05: init reaps an orphan that ends: no zombie is left" { promise_orphans_reaped; }
 @test "step05: --verbose shows clone(...CLONE_NEWPID...)" {

@@ -58,6 +58,28 @@
 #   requires FEATURE... skips the test, with the reason, unless every FEATURE
 #                       is there: root, setpriv, rootfs, busybox (the rootfs
 #                       has busybox), transcripts (not grading another program)
+#   requires_namespaces skips without root from step 04 on (the engine
+#                       makes namespaces)
+#
+# Processes
+#   children PID, descendants PID   pids from /proc/PID/task/*/children
+#   init_pid            the background engine's one child: the container's init
+#   process_state PID   its state letter (R, S, Z...), nothing once gone
+#   engine_started      the background engine has exec'd (no program run)
+#   pids_marked WORD    processes whose command line holds WORD
+#
+# The shared promises (each skips itself where it cannot run)
+#   steps 02+: promise_exit_status promise_signal_status promise_not_found
+#     promise_not_executable promise_unknown_option promise_missing_command
+#     promise_help promise_option_forms promise_options_stop_at_command
+#     promise_stdout_is_commands promise_stdin_reaches_command promise_verbose
+#     promise_no_fd_leak
+#   steps 04+: promise_default_hostname promise_hostname_option
+#     promise_host_hostname_unchanged promise_new_namespaces promise_only_lo
+#     promise_lo_up promise_loopback_tcp promise_bad_hostname promise_needs_root
+#   steps 05+: promise_parent_is_init promise_sigterm_forwarded
+#     promise_signals_forwarded promise_early_signal_not_lost
+#     promise_ends_with_command promise_orphans_reaped
 #
 # Cleanup
 #   teardown() here calls common_teardown; a file defining its own teardown

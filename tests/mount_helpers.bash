@@ -109,9 +109,18 @@ said() {
 	grep -qx "$2" "$1" 2>/dev/null
 }
 
-# wait_said FILE WORD: wait until FILE holds a line WORD.
+# said_or_ended FILE WORD [PID]: FILE holds a line WORD, or PID has ended.
+said_or_ended() {
+	said "$1" "$2" || { [ -n "${3:-}" ] && process_ended "$3"; }
+}
+
+# wait_said FILE WORD [PID]: wait until FILE holds a line WORD; fail at
+# once if PID, the engine that should say it, ends first.
 wait_said() {
-	wait_until "$WAIT_LIMIT" said "$@" || fail "no line '$2' in $1 after ${WAIT_LIMIT}s: $(cat "$1")"
+	local err=${1%.out}.err
+	wait_until "$WAIT_LIMIT" said_or_ended "$@" || true
+	said "$1" "$2" ||
+		fail "no line '$2' in $1 after ${WAIT_LIMIT}s: $(cat "$1")$([ ! -f "$err" ] || echo "; stderr: $(cat "$err")")"
 }
 
 # command_runs PROGRAM: the engine's child (init) has a child (COMMAND)
@@ -132,8 +141,12 @@ command_runs() {
 # wait_for_command PROGRAM: wait until start_engine's COMMAND runs PROGRAM
 # (see command_runs).
 wait_for_command() {
-	wait_until "$WAIT_LIMIT" command_runs "$1" ||
-		fail "COMMAND $1 did not start within ${WAIT_LIMIT}s: $(cat "$ENGINE_ERR")"
+	wait_until "$WAIT_LIMIT" command_or_engine_ended "$1" || true
+	command_runs "$1" || fail "COMMAND $1 did not start: $(cat "$ENGINE_ERR")"
+}
+
+command_or_engine_ended() {
+	command_runs "$1" || process_ended "$ENGINE_PID"
 }
 
 # release: let the containers running $HOLD in ROOTFS go on.
@@ -297,7 +310,7 @@ promise_inside_mounts_stay_inside() {
 	shared_rootfs
 	before=$(host_mounts)
 	start_engine -- sh -c "mkdir -p /inside && mount -t tmpfs inside /inside && touch /inside/file && $HOLD"
-	wait_said "$ENGINE_OUT" ready
+	wait_said "$ENGINE_OUT" ready "$ENGINE_PID"
 	# The engine's /proc and /dev, and COMMAND's tmpfs, are all mounted now.
 	assert_same_mounts "$before"
 	[ ! -e "$ROOTFS/inside/file" ] || fail "COMMAND's tmpfs is visible on the host at $ROOTFS/inside"
@@ -305,6 +318,23 @@ promise_inside_mounts_stay_inside() {
 	wait_engine "$WAIT_LIMIT"
 	assert_equal "$ENGINE_STATUS" 0
 	assert_same_mounts "$before"
+}
+
+# Several containers at once in the same ROOTFS, as with the README's
+# ./rootfs: none gets in another's way.
+promise_containers_share_rootfs() {
+	local i n=8
+	for ((i = 1; i <= n; i++)); do
+		start_container "c$i" -- sh -c "$HOLD"
+	done
+	for ((i = 1; i <= n; i++)); do
+		wait_said "$WB_TMP/c$i.out" ready "${PIDS[c$i]}"
+	done
+	release
+	for ((i = 1; i <= n; i++)); do
+		wait_until "$WAIT_LIMIT" process_ended "${PIDS[c$i]}" || fail "container c$i did not end"
+		wait "${PIDS[c$i]}" || fail "container c$i: status $?: $(cat "$WB_TMP/c$i.err")"
+	done
 }
 
 # Seen from inside, now that /proc is the container's: the inner shell
@@ -319,6 +349,7 @@ promise_no_zombie_inside() {
 			sleep 0.1; i=$((i + 1))
 		done
 		sleep 0.3
+		[ -e /proc/1/stat ] || echo "no /proc/1/stat: nothing to look at"
 		if [ -e /proc/$orphan ]; then echo "orphan $orphan: $(cat /proc/$orphan/stat)"; else echo "orphan $orphan: reaped"; fi
 		for f in /proc/[0-9]*/stat; do
 			zombie "$f" && echo "zombie: $(cat "$f")"
@@ -327,6 +358,7 @@ promise_no_zombie_inside() {
 	assert_success
 	assert_line --regexp '^orphan [0-9]+: reaped$'
 	refute_line --partial zombie
+	refute_line --partial "nothing to look at"
 }
 
 promise_rootfs_path_with_spaces() {
@@ -388,10 +420,17 @@ promise_chroot_escape_reaches_host() {
 # After pivot_root(2) and the old root detached, the root of the mount
 # namespace is ROOTFS itself: ".." at the top leads nowhere else.
 promise_chroot_escape_finds_only_container() {
+	local inside escaped
 	run_chroot_escape
 	assert_success
 	assert_line "$HOST_FILE: absent"
 	assert_line "/etc/workbook-rootfs: present"
+	# And the "/" it reaches is the container's "/", name for name.
+	run_engine -- sh -c 'escape >/tmp/escaped && ls -A / && echo --- && cat /tmp/escaped'
+	assert_success
+	inside=$(echo "$output" | sed '/^---$/,$d' | sort)
+	escaped=$(echo "$output" | sed '1,/^---$/d' | sort)
+	assert_equal "$escaped" "$inside"
 }
 
 # Inside, /proc/self/mountinfo has the container's own "/" (whose root

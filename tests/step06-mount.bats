@@ -48,6 +48,7 @@ teardown() { mount_teardown; }
 @test "step06: a missing ROOTFS gives 125 and a message with the path and the reason" { promise_missing_rootfs; }
 @test "step06: a ROOTFS that is a file gives 125 and 'Not a directory'" { promise_rootfs_not_a_directory; }
 @test "step06: mount points missing in ROOTFS (/proc, /dev) are created" { promise_missing_mount_points_made; }
+@test "step06: several containers can run at once in the same ROOTFS" { promise_containers_share_rootfs; }
 
 # /proc and /dev of its own.
 @test "step06: ps inside shows the container's processes alone" { promise_ps_shows_container_alone; }

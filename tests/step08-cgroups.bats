@@ -1,0 +1,334 @@
+#!/usr/bin/env bats
+# step08-cgroups: as step07-pivot-root, and each container gets a control
+# group of its own, container-<engine's pid>, with the limits --memory,
+# --pids-limit and --cpus; it is removed once the container ends. The
+# limits and the cleanup are checked from the host, on cgroup v1 or v2.
+# Each test runs in a fresh copy of the root filesystem.
+
+load helpers
+load mount_helpers
+load cgroup_helpers
+
+setup_file() { mount_setup_file; }
+setup() {
+	mount_setup
+	cgroup_setup
+}
+teardown() {
+	mount_teardown
+	cgroup_teardown
+}
+
+# start_held OPTION...: a container with OPTIONs that runs until release;
+# once it is ready, INIT_PID is its init's pid on the host.
+start_held() {
+	start_engine "$@" -- sh -c "$HOLD"
+	wait_said "$ENGINE_OUT" ready "$ENGINE_PID"
+	INIT_PID=$(init_pid)
+}
+
+# end_held: let it end, and check that it ended well and left no cgroup.
+end_held() {
+	release
+	wait_engine "$WAIT_LIMIT"
+	rm -f "$ROOTFS/release"
+	assert_equal "$ENGINE_STATUS" 0
+	assert_no_cgroup_left
+}
+
+# bad_values OPTION VALUE...: each VALUE of OPTION is refused with 125 and a
+# message naming the option, before anything runs: no COMMAND, no clone, no
+# cgroup.
+bad_values() {
+	local option=$1 value
+	shift
+	for value in "$@"; do
+		run_engine --verbose "$option" "$value" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 125 ] || fail "$option '$value': status $status, not 125 (stderr: $stderr)"
+		assert_equal "$output" ""
+		[[ $stderr == *"$option"* ]] || fail "$option '$value': the message does not name the option: $stderr"
+		[[ $stderr != *"clone("* && $stderr != *"mkdir("* ]] || fail "$option '$value': the engine went on: $stderr"
+		assert_no_cgroup_left
+		run_engine --verbose "$option=$value" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 125 ] || fail "$option='$value': status $status, not 125 (stderr: $stderr)"
+	done
+}
+
+# What steps 02-05 promise still holds.
+@test "step08: COMMAND's exit status becomes the engine's" { promise_exit_status; }
+@test "step08: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
+@test "step08: COMMAND not found gives 127" { promise_not_found; }
+@test "step08: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step08: an unknown option gives 125 and a message" { promise_unknown_option; }
+@test "step08: no COMMAND gives 125 and a message" { promise_missing_command; }
+@test "step08: --help prints usage on stdout and exits 0" { promise_help; }
+@test "step08: --name=value and --name value both work" { promise_option_forms; }
+@test "step08: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
+@test "step08: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
+@test "step08: stdin reaches COMMAND" { promise_stdin_reaches_command; }
+@test "step08: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step08: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+@test "step08: the hostname inside is 'container' by default" { promise_default_hostname; }
+@test "step08: --hostname sets the hostname inside" { promise_hostname_option; }
+@test "step08: the host's hostname never changes" { promise_host_hostname_unchanged; }
+@test "step08: UTS, IPC and network namespaces are new" { promise_new_namespaces; }
+@test "step08: the only network interface is lo" { promise_only_lo; }
+@test "step08: lo is up" { promise_lo_up; }
+@test "step08: TCP over 127.0.0.1 works inside" { promise_loopback_tcp; }
+@test "step08: a bad --hostname gives 125" { promise_bad_hostname; }
+@test "step08: without root: a message that root is needed, and 125" { promise_needs_root; }
+@test "step08: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
+@test "step08: SIGTERM to the engine reaches COMMAND" { promise_sigterm_forwarded; }
+@test "step08: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND" { promise_signals_forwarded; }
+@test "step08: the container ends when COMMAND ends" { promise_ends_with_command; }
+@test "step08: init reaps orphans (seen from the host)" { promise_orphans_reaped; }
+
+# What steps 06-07 promise still holds.
+@test "step08: the root filesystem's marker /etc/workbook-rootfs is at /" { promise_rootfs_marker_at_root; }
+@test "step08: a file of the host outside ROOTFS cannot be reached by its path" { promise_host_files_unreachable; }
+@test "step08: ROOTFS may have spaces in its path" { promise_rootfs_path_with_spaces; }
+@test "step08: ROOTFS may be a relative path" { promise_relative_rootfs_path; }
+@test "step08: a missing ROOTFS gives 125 and a message with the path and the reason" { promise_missing_rootfs; }
+@test "step08: a ROOTFS that is a file gives 125 and 'Not a directory'" { promise_rootfs_not_a_directory; }
+@test "step08: mount points missing in ROOTFS (/proc, /dev) are created" { promise_missing_mount_points_made; }
+@test "step08: several containers can run at once in the same ROOTFS" { promise_containers_share_rootfs; }
+@test "step08: ps inside shows the container's processes alone" { promise_ps_shows_container_alone; }
+@test "step08: /proc inside lists the container's processes alone" { promise_proc_lists_container_alone; }
+@test "step08: an orphan that exits inside leaves no zombie (seen from inside)" { promise_no_zombie_inside; }
+@test "step08: /dev holds exactly null zero full random urandom tty fd stdin stdout stderr" { promise_dev_holds_promised_entries; }
+@test "step08: /dev/null is the character device 1:3, and every node and link is the right one" { promise_dev_nodes_are_right_devices; }
+@test "step08: /dev/null, /dev/zero and /dev/stderr work" { promise_dev_nodes_work; }
+@test "step08: the host's mount table is the same after the container exits" { promise_mounts_restored_after_exit; }
+@test "step08: the host's mount table is the same after COMMAND fails" { promise_mounts_restored_after_failure; }
+@test "step08: the host's mount table is the same after COMMAND is SIGKILLed from the host" { promise_mounts_restored_after_kill; }
+@test "step08: mounts made inside (/proc, /dev, COMMAND's tmpfs) never appear on the host" { promise_inside_mounts_stay_inside; }
+@test "step08: the classic chroot escape finds only the container's own files" { promise_chroot_escape_finds_only_container; }
+@test "step08: /proc/self/mountinfo inside names no mount of the host" { promise_mountinfo_names_no_host_mount; }
+
+# A cgroup of its own, with the limits asked for.
+@test "step08: the container runs in its own cgroup container-<engine pid>, COMMAND too" {
+	start_engine -- sleep 100
+	wait_for_command sleep
+	container_cgroup_of "$INIT_PID"
+	container_cgroup_of "$COMMAND_PID"
+	for dir in "${CG_DIRS[@]}"; do
+		grep -qx "$COMMAND_PID" "$dir/cgroup.procs" || fail "COMMAND ($COMMAND_PID) is not in $dir/cgroup.procs"
+	done
+}
+
+@test "step08: the limit files hold what was asked while the container runs (--memory 32m --pids-limit 10 --cpus 0.5)" {
+	start_held --memory 32m --pids-limit 10 --cpus 0.5
+	container_cgroup_of "$INIT_PID"
+	assert_limits 33554432 10 0.5
+	end_held
+}
+
+@test "step08: without limit options the container still gets its cgroup, with no limits" {
+	start_held
+	container_cgroup_of "$INIT_PID"
+	assert_limits max max max
+	end_held
+}
+
+@test "step08: --memory 0, --pids-limit 0 and --cpus 0 mean no limit" {
+	start_held --memory 0 --pids-limit 0 --cpus 0
+	assert_limits max max max
+	end_held
+}
+
+@test "step08: --pids-limit -1 means no limit" {
+	start_held --pids-limit -1 --memory 6m --cpus 2
+	assert_limits 6291456 max 2
+	end_held
+}
+
+@test "step08: --memory takes bytes, or b, k, m, g in either case (powers of 1024)" {
+	local size bytes
+	for size in 7340032:7340032 7340032b:7340032 8192K:8388608 10m:10485760 1G:1073741824; do
+		bytes=${size#*:}
+		start_held "--memory=${size%:*}"
+		assert_limits "$bytes" max max
+		end_held
+	done
+}
+
+@test "step08: --cpus takes a decimal: 1.5 is 150% of one CPU's period, 0.01 is 1%" {
+	local cpus
+	for cpus in 1.5 0.01 .25 3; do
+		start_held --cpus "$cpus"
+		assert_limits max max "$cpus"
+		end_held
+	done
+}
+
+# Bad values: 125 before anything runs.
+@test "step08: bad --memory values (abc, -5, 5m below 6m, 1x, overflow, empty) give 125 before anything runs" {
+	bad_values --memory abc -5 5m 6291455 1x 99999999999999999999g 9999999999g ''
+}
+
+@test "step08: bad --pids-limit values (abc, -5, 1.5, 1x, overflow, empty) give 125 before anything runs" {
+	bad_values --pids-limit abc -5 -2 1.5 1x 10k 99999999999999999999 ''
+}
+
+@test "step08: bad --cpus values (abc, -5, 1x, nan, inf, overflow, empty) give 125 before anything runs" {
+	bad_values --cpus abc -5 -0.5 1x 1.5.5 nan inf 99999999999999999999 . ''
+}
+
+# The limits at work.
+@test "step08: with --pids-limit 10 a shell starting 30 background sleeps sees forks fail, and the engine ends cleanly" {
+	run_engine --pids-limit 10 -- sh -c 'n=0
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+			sleep 30 &
+			n=$((n + 1))
+			echo "started $n"
+		done
+		echo all 30 started'
+	refute_line "all 30 started"
+	# init, sh and 8 sleeps are 10: the 9th fork fails.
+	assert_line "started 8"
+	refute_line "started 9"
+	[[ $stderr == *fork* ]] || fail "no message about fork failing: $stderr"
+	[ "$status" -ne 0 ] && [ "$status" -ne 125 ] || fail "status $status: not the shell's own failure"
+	assert_no_cgroup_left
+}
+
+@test "step08: a 32m container that touches 128 MiB is OOM-killed: 137 and \"out of memory\"" {
+	run_engine --memory 32m -- hog 128
+	assert_equal "$status" 137
+	refute_output --partial "touched"
+	[[ $stderr == *"out of memory"* ]] || fail "no 'out of memory' on stderr: $stderr"
+	assert_no_cgroup_left
+}
+
+@test "step08: when the OOM killer ends another process and COMMAND goes on: COMMAND's status, and \"out of memory\"" {
+	run_engine --memory 32m -- sh -c 'hog 128; echo "hog: $?"; exit 3'
+	assert_equal "$status" 3
+	assert_output "hog: 137"
+	[[ $stderr == *"out of memory"* ]] || fail "no 'out of memory' on stderr: $stderr"
+	assert_no_cgroup_left
+}
+
+@test "step08: a container that stays under --memory says nothing of memory" {
+	run_engine --memory 32m -- hog 8
+	assert_success
+	assert_output "hog: touched 8 MiB"
+	assert_equal "$stderr" ""
+}
+
+@test "step08: --cpus 0.2: the quota is 0.2 of the period, a 2 s busy loop is throttled and gets about a fifth of a CPU" {
+	local sub user sys
+	engine_argv --cpus 0.2 -- sh -c "spin 2 && $HOLD"
+	# time(1) of bash counts the CPU time of the engine and everything it waited for.
+	(
+		TIMEFORMAT='%3U %3S'
+		time env --default-signal "${ENGINE_ARGV[@]}" </dev/null >"$WB_TMP/out" 2>"$WB_TMP/err"
+	) 2>"$WB_TMP/time" 3>&- &
+	sub=$!
+	STARTED_PIDS+=("$sub")
+	wait_said "$WB_TMP/out" ready "$sub"
+	ENGINE_PID=$(children "$sub")
+	INIT_PID=$(init_pid)
+	assert_limits max max 0.2
+	[ "$(cpu_stat nr_throttled)" -gt 0 ] || fail "not throttled: $(cat "$(limit_file cpu cpu.stat)")"
+	release
+	wait_until "$WAIT_LIMIT" process_ended "$sub" || fail "the container did not end"
+	wait "$sub" || fail "status $?: $(cat "$WB_TMP/err")"
+	ENGINE_PID=
+	read -r user sys <"$WB_TMP/time"
+	# 0.4 s is a fifth of 2 s; unlimited, the loop would take 2 s.
+	awk -v u="$user" -v s="$sys" 'BEGIN { t = u + s; exit !(t >= 0.1 && t <= 1.0) }' ||
+		fail "the busy loop used ${user}s user + ${sys}s system of CPU in 2 s ($(cat "$WB_TMP/out"))"
+	assert_no_cgroup_left
+}
+
+@test "step08: inside, every line of /proc/self/cgroup names / (a cgroup namespace of its own)" {
+	run_engine -- cat /proc/self/cgroup
+	assert_success
+	[ "${#lines[@]}" -gt 0 ] || fail "no /proc/self/cgroup"
+	for line in "${lines[@]}"; do
+		[[ $line == *:/ ]] || fail "a cgroup other than /: '$line'"
+	done
+}
+
+# Nothing left behind.
+@test "step08: no container-* cgroup is left after COMMAND exits, or fails" {
+	run_engine --memory 64m --pids-limit 20 --cpus 0.5 -- true
+	assert_success
+	assert_no_cgroup_left
+	run_engine --memory 64m --pids-limit 20 --cpus 0.5 -- sh -c 'exit 7'
+	assert_failure 7
+	assert_no_cgroup_left
+}
+
+@test "step08: no container-* cgroup is left after a failed start (127, 126, missing ROOTFS)" {
+	run -127 --separate-stderr engine --memory 64m --pids-limit 20 --cpus 0.5 -- no-such-command
+	assert_no_cgroup_left
+	run -126 --separate-stderr engine --memory 64m --pids-limit 20 --cpus 0.5 -- /etc/passwd
+	assert_no_cgroup_left
+	ROOTFS=$WB_TMP/no-such-rootfs
+	run_engine --memory 64m --pids-limit 20 --cpus 0.5 -- true
+	assert_failure 125
+	assert_no_cgroup_left
+}
+
+@test "step08: no container-* cgroup is left after COMMAND is SIGKILLed from outside" {
+	start_engine --memory 64m --pids-limit 20 --cpus 0.5 -- sleep 100
+	wait_for_command sleep
+	kill -KILL "$COMMAND_PID"
+	wait_engine "$WAIT_LIMIT"
+	assert_equal "$ENGINE_STATUS" 137
+	assert_no_cgroup_left
+}
+
+@test "step08: no container-* cgroup is left after init is SIGKILLed from outside" {
+	start_engine --memory 64m --pids-limit 20 --cpus 0.5 -- sleep 100
+	wait_for_command sleep
+	kill -KILL "$INIT_PID"
+	wait_engine "$WAIT_LIMIT"
+	assert_equal "$ENGINE_STATUS" 137
+	assert_no_cgroup_left
+}
+
+@test "step08: a SIGKILLed engine takes its container with it and leaves its cgroup, which the next run removes (--verbose says so)" {
+	local engine dir dirs
+	start_engine --memory 64m --pids-limit 20 -- sleep 100
+	wait_for_command sleep
+	engine=$ENGINE_PID
+	container_cgroup_of "$INIT_PID"
+	dirs=("${CG_DIRS[@]}")
+	kill -KILL "$engine"
+	wait_engine "$WAIT_LIMIT"
+	# PR_SET_PDEATHSIG: init gets SIGKILL when the engine dies, and the PID namespace ends with it.
+	wait_until "$WAIT_LIMIT" process_ended "$INIT_PID" || fail "init ($INIT_PID) outlived the engine"
+	wait_until "$WAIT_LIMIT" process_ended "$COMMAND_PID" || fail "COMMAND ($COMMAND_PID) outlived the engine"
+	for dir in "${dirs[@]}"; do
+		[ -d "$dir" ] || fail "$dir is gone: nothing stale for the next run to remove"
+		wait_until "$WAIT_LIMIT" test ! -s "$dir/cgroup.procs" || fail "$dir still holds $(cat "$dir/cgroup.procs")"
+	done
+	run_engine --verbose -- true
+	assert_success
+	for dir in "${dirs[@]}"; do
+		[ ! -d "$dir" ] || fail "the next run left the stale $dir"
+	done
+	[[ $stderr == *"container-$engine"* ]] || fail "--verbose does not say that container-$engine was removed: $stderr"
+	assert_no_cgroup_left
+}
+
+@test "step08: ten containers started at once all run, each in its own cgroup, and all clean up" {
+	local i names
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		start_container "c$i" --memory 64m --pids-limit 20 --cpus 0.5 -- sh -c "$HOLD"
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		wait_said "$WB_TMP/c$i.out" ready "${PIDS[c$i]}"
+	done
+	# All ten run now, each in its container-<pid>.
+	names=$(new_container_cgroups | xargs -n 1 basename | sort -u | xargs)
+	assert_equal "$names" "$(for i in 1 2 3 4 5 6 7 8 9 10; do echo "container-${PIDS[c$i]}"; done | sort | xargs)"
+	release
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		wait_until "$WAIT_LIMIT" process_ended "${PIDS[c$i]}" || fail "container c$i did not end"
+		wait "${PIDS[c$i]}" || fail "container c$i: status $?: $(cat "$WB_TMP/c$i.err")"
+	done
+	assert_no_cgroup_left
+}

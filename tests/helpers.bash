@@ -15,8 +15,10 @@
 #   STEP_NUM    the step's number: 5
 #   CONTAINER   the program under test: $CONTAINER from the environment when
 #               set (grading: CONTAINER=/path/to/container make test STEP=05),
-#               else REPO/STEP/container
-#   GRADING     1 when CONTAINER came from the environment, else empty
+#               else CONTAINER_DIR/STEP/container when CONTAINER_DIR is
+#               set (a directory laid out as the project: every step's
+#               program at once), else REPO/STEP/container
+#   GRADING     1 when CONTAINER or CONTAINER_DIR came from the environment
 #   ROOTFS      the root filesystem of steps 06-08: $ROOTFS when set, else
 #               REPO/rootfs (made by `make rootfs`, tests/make-rootfs.sh)
 #
@@ -118,6 +120,9 @@ STEP_NUM=$(echo "$STEP" | sed -n 's/^step0*\([0-9][0-9]*\)-.*/\1/p')
 : "${STEP_NUM:=0}"
 if [ -n "${CONTAINER:-}" ]; then
 	GRADING=1
+elif [ -n "${CONTAINER_DIR:-}" ]; then
+	GRADING=1
+	CONTAINER=$CONTAINER_DIR/$STEP/container
 else
 	GRADING=
 	CONTAINER=$REPO/$STEP/container

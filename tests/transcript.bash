@@ -139,7 +139,7 @@ run_transcript() {
 # check_transcripts [STEP]: run and compare every console block of STEP's
 # README.md (default: this file's step).
 check_transcripts() {
-	local step=${1:-$STEP} readme i got failed=0
+	local step=${1:-$STEP} readme i k got failed=0 shown
 	readme=$REPO/$step/README.md
 	requires transcripts root
 	[ -f "$readme" ] || fail "$step/README.md does not exist: every chapter shows a console block"
@@ -155,8 +155,17 @@ check_transcripts() {
 		if ! transcript_match 0 0; then
 			failed=$((failed + 1))
 			echo "$step/README.md line ${TRANSCRIPT_LINES[i]}: the console block differs from what its commands print:"
+			# show an actual line that its placeholder line matches as that line,
+			# so that the diff shows only real differences
+			shown=("${TRANSCRIPT_GOT[@]}")
+			for ((k = 0; k < ${#shown[@]} && k < ${#TRANSCRIPT_WANT[@]}; k++)); do
+				if [ "${TRANSCRIPT_WANT[k]}" != "..." ] &&
+					transcript_line_matches "${TRANSCRIPT_WANT[k]}" "${shown[k]}"; then
+					shown[k]=${TRANSCRIPT_WANT[k]}
+				fi
+			done
 			diff -u --label "expected ($step/README.md line ${TRANSCRIPT_LINES[i]})" --label actual \
-				<(printf '%s\n' "${TRANSCRIPT_WANT[@]}") <(printf '%s\n' "${TRANSCRIPT_GOT[@]}") || true
+				<(printf '%s\n' "${TRANSCRIPT_WANT[@]}") <(printf '%s\n' "${shown[@]}") || true
 			echo
 		fi
 	done

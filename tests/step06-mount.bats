@@ -5,6 +5,7 @@
 # copy of the root filesystem.
 
 load helpers
+load transcript
 load mount_helpers
 
 setup_file() { mount_setup_file; }
@@ -37,6 +38,7 @@ teardown() { mount_teardown; }
 @test "step06: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
 @test "step06: SIGTERM to the engine reaches COMMAND" { promise_sigterm_forwarded; }
 @test "step06: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND" { promise_signals_forwarded; }
+@test "step06: a SIGTERM sent while the container starts is not lost" { promise_early_signal_not_lost; }
 @test "step06: the container ends when COMMAND ends" { promise_ends_with_command; }
 @test "step06: init reaps orphans (seen from the host)" { promise_orphans_reaped; }
 
@@ -67,3 +69,5 @@ teardown() { mount_teardown; }
 
 # The known weakness, which step 07 fixes: chroot(2) is no jail for root.
 @test "step06: the classic chroot escape still reaches the host's files (fixed in step 07)" { promise_chroot_escape_reaches_host; }
+
+@test "step06: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -5,6 +5,7 @@
 # Each test runs in a fresh copy of the root filesystem.
 
 load helpers
+load transcript
 load mount_helpers
 
 setup_file() { mount_setup_file; }
@@ -37,6 +38,7 @@ teardown() { mount_teardown; }
 @test "step07: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
 @test "step07: SIGTERM to the engine reaches COMMAND" { promise_sigterm_forwarded; }
 @test "step07: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND" { promise_signals_forwarded; }
+@test "step07: a SIGTERM sent while the container starts is not lost" { promise_early_signal_not_lost; }
 @test "step07: the container ends when COMMAND ends" { promise_ends_with_command; }
 @test "step07: init reaps orphans (seen from the host)" { promise_orphans_reaped; }
 
@@ -68,3 +70,5 @@ teardown() { mount_teardown; }
 # pivot_root: the host's tree is gone from the container's mount namespace.
 @test "step07: the classic chroot escape finds only the container's own files" { promise_chroot_escape_finds_only_container; }
 @test "step07: /proc/self/mountinfo inside names no mount of the host" { promise_mountinfo_names_no_host_mount; }
+
+@test "step07: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -6,6 +6,7 @@
 # Each test runs in a fresh copy of the root filesystem.
 
 load helpers
+load transcript
 load mount_helpers
 load cgroup_helpers
 
@@ -80,6 +81,7 @@ bad_values() {
 @test "step08: COMMAND's parent is init, PID 1" { promise_parent_is_init; }
 @test "step08: SIGTERM to the engine reaches COMMAND" { promise_sigterm_forwarded; }
 @test "step08: SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 reach COMMAND" { promise_signals_forwarded; }
+@test "step08: a SIGTERM sent while the container starts is not lost" { promise_early_signal_not_lost; }
 @test "step08: the container ends when COMMAND ends" { promise_ends_with_command; }
 @test "step08: init reaps orphans (seen from the host)" { promise_orphans_reaped; }
 
@@ -332,3 +334,5 @@ bad_values() {
 	done
 	assert_no_cgroup_left
 }
+
+@test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }

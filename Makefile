@@ -58,7 +58,8 @@ tools:
 
 rootfs: $(ROOTFS)/etc/workbook-rootfs
 
-$(ROOTFS)/etc/workbook-rootfs: tests/make-rootfs.sh
+# (after tools: busybox-static may be what it installs)
+$(ROOTFS)/etc/workbook-rootfs: tests/make-rootfs.sh | tools
 	tests/make-rootfs.sh $(ROOTFS)
 
 # The bats files to run: one step's, or all of them in order.

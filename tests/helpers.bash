@@ -637,7 +637,7 @@ promise_needs_root() {
 	assert_equal "$output" ""
 	assert_stderr_prefixed
 	[[ $stderr == *root* ]] || fail "the message does not say root is needed: $stderr"
-	[[ $stderr == *"= -1 EPERM ("* ]] || fail "--verbose shows no failed call '= -1 EPERM (...)': $stderr"
+	[[ $stderr =~ \ =\ -1\ E[A-Z]+\ \( ]] || fail "--verbose shows no failed call '= -1 ENAME (...)': $stderr"
 }
 
 # ---------------------------------------------------------------------------

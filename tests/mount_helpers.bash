@@ -78,7 +78,8 @@ mount_teardown() {
 kill_started() {
 	local pid all=()
 	for pid in "${STARTED_PIDS[@]}"; do
-		all+=($(descendants "$pid") "$pid")
+		mapfile -t -O "${#all[@]}" all < <(descendants "$pid")
+		all+=("$pid")
 	done
 	for pid in "${all[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
@@ -370,7 +371,7 @@ promise_rootfs_path_with_spaces() {
 }
 
 promise_relative_rootfs_path() {
-	cd "$WB_TMP"
+	cd "$WB_TMP" || return
 	ROOTFS=rootfs
 	run_engine -- cat /etc/workbook-rootfs
 	assert_success

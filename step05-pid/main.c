@@ -40,12 +40,12 @@ enum {
 	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
 };
 
-/* What the command line asks for. */
 /* The signals the engine passes on to init, and init to COMMAND. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 #define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
 
+/* What the command line asks for. */
 struct container {
 	char **command;
 	const char *hostname;

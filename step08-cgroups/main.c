@@ -50,7 +50,6 @@ enum {
 	EXIT_NOT_FOUND = 127,	/* COMMAND was not found */
 };
 
-/* What the command line asks for. */
 /* The signals the engine passes on to init, and init to COMMAND. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
@@ -88,6 +87,7 @@ static const struct link {
 #define N_DEVICES (sizeof(devices) / sizeof(devices[0]))
 #define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
 
+/* What the command line asks for. */
 struct container {
 	char **command;
 	const char *hostname;

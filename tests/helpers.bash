@@ -473,6 +473,12 @@ promise_options_stop_at_command() {
 	assert_equal "$status" 0
 	assert_equal "$output" "--verbose --no-such-option"
 	assert_equal "$stderr" ""
+	# `--` ends the options too
+	engine_argv -- sh -c 'echo --help'
+	ENGINE_ARGV=("${ENGINE_ARGV[0]}" -- "${ENGINE_ARGV[@]:1}")
+	run --separate-stderr "${ENGINE_ARGV[@]}"
+	assert_equal "$status" 0
+	assert_equal "$output" --help
 }
 
 promise_stdout_is_commands() {

@@ -94,7 +94,7 @@ static double now_ns(void)
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		die("clock_gettime");
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static int by_value(const void *a, const void *b)
@@ -260,10 +260,10 @@ static int lo_up(void)
 	return 0;
 }
 
-/* The container's side of step08's start, each call timed into inner[i]. */
+/* The container's side of step08's start, each call timed into ARG, a row of inner. */
 static int container_side(void *arg)
 {
-	double *t = inner[(long)arg];
+	double *t = arg;
 	double t0 = now_ns();
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
@@ -324,7 +324,7 @@ static void time_container_side(void)
 	/* Warm-up rounds write their times into the first slot, which the timed rounds overwrite. */
 	for (long i = -warmup; i < loops; i++) {
 		long slot = i < 0 ? 0 : i;
-		pid_t pid = clone(container_side, stack + STACK_SIZE, ALL_NAMESPACES | SIGCHLD, (void *)slot);
+		pid_t pid = clone(container_side, stack + STACK_SIZE, ALL_NAMESPACES | SIGCHLD, inner[slot]);
 
 		if (pid == -1)
 			die("clone");

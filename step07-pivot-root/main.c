@@ -46,9 +46,6 @@ enum {
 /* The signals the engine passes on to init, and init to COMMAND. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
-/* Where pivot_root(2) puts the host's root until we detach it: a directory of ROOTFS. */
-#define OLD_ROOT ".old-root"
-
 #define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
 
 /* The device nodes of the container's /dev: the ones programs expect, no disk. */
@@ -419,29 +416,33 @@ static void make_mounts_private(void)
  */
 static void enter_rootfs(const char *rootfs)
 {
+	/* Where the host's root goes until we detach it: a new directory of ROOTFS. */
+	char old_root[] = ".old-root-XXXXXX";
 	int r;
 
 	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
 	if (chdir(rootfs) == -1)
 		die("chdir %s", rootfs);
-	ensure_dir(OLD_ROOT, 0700);
-	r = (int)syscall(SYS_pivot_root, ".", OLD_ROOT);
-	trace(r, "pivot_root(\".\", \"%s\")", OLD_ROOT);
+	/* mkdtemp(3) gives it a name of its own: several containers may share ROOTFS. */
+	if (mkdtemp(old_root) == NULL)
+		die("mkdtemp %s/%s", rootfs, old_root);
+	r = (int)syscall(SYS_pivot_root, ".", old_root);
+	trace(r, "pivot_root(\".\", \"%s\")", old_root);
 	if (r == -1)
 		die("pivot_root %s", rootfs);
 	if (chdir("/") == -1)
 		die("chdir /");
 	/*
-	 * The host's tree now hangs at /.old-root, with all its submounts: a
-	 * plain umount would fail with EBUSY. MNT_DETACH takes the whole tree
-	 * out of the namespace at once.
+	 * The host's tree now hangs at /.old-root-XXXXXX, with all its
+	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
+	 * whole tree out of the namespace at once.
 	 */
-	r = umount2("/" OLD_ROOT, MNT_DETACH);
-	trace(r, "umount2(\"/%s\", MNT_DETACH)", OLD_ROOT);
+	r = umount2(old_root, MNT_DETACH);
+	trace(r, "umount2(\"/%s\", MNT_DETACH)", old_root);
 	if (r == -1)
-		die("umount2 /%s", OLD_ROOT);
-	if (rmdir("/" OLD_ROOT) == -1)
-		die("rmdir /%s", OLD_ROOT);
+		die("umount2 /%s", old_root);
+	if (rmdir(old_root) == -1)
+		die("rmdir /%s", old_root);
 }
 
 /*

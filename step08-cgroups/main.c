@@ -62,9 +62,6 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUS
 enum { MEMORY, PIDS, CPU, N_CONTROLLERS };
 static const char *const controllers[N_CONTROLLERS] = { "memory", "pids", "cpu" };
 
-/* Where pivot_root(2) puts the host's root until we detach it: a directory of ROOTFS. */
-#define OLD_ROOT ".old-root"
-
 #define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
 
 /* The device nodes of the container's /dev: the ones programs expect, no disk. */
@@ -549,29 +546,33 @@ static void make_mounts_private(void)
  */
 static void enter_rootfs(const char *rootfs)
 {
+	/* Where the host's root goes until we detach it: a new directory of ROOTFS. */
+	char old_root[] = ".old-root-XXXXXX";
 	int r;
 
 	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
 	if (chdir(rootfs) == -1)
 		die("chdir %s", rootfs);
-	ensure_dir(OLD_ROOT, 0700);
-	r = (int)syscall(SYS_pivot_root, ".", OLD_ROOT);
-	trace(r, "pivot_root(\".\", \"%s\")", OLD_ROOT);
+	/* mkdtemp(3) gives it a name of its own: several containers may share ROOTFS. */
+	if (mkdtemp(old_root) == NULL)
+		die("mkdtemp %s/%s", rootfs, old_root);
+	r = (int)syscall(SYS_pivot_root, ".", old_root);
+	trace(r, "pivot_root(\".\", \"%s\")", old_root);
 	if (r == -1)
 		die("pivot_root %s", rootfs);
 	if (chdir("/") == -1)
 		die("chdir /");
 	/*
-	 * The host's tree now hangs at /.old-root, with all its submounts: a
-	 * plain umount would fail with EBUSY. MNT_DETACH takes the whole tree
-	 * out of the namespace at once.
+	 * The host's tree now hangs at /.old-root-XXXXXX, with all its
+	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
+	 * whole tree out of the namespace at once.
 	 */
-	r = umount2("/" OLD_ROOT, MNT_DETACH);
-	trace(r, "umount2(\"/%s\", MNT_DETACH)", OLD_ROOT);
+	r = umount2(old_root, MNT_DETACH);
+	trace(r, "umount2(\"/%s\", MNT_DETACH)", old_root);
 	if (r == -1)
-		die("umount2 /%s", OLD_ROOT);
-	if (rmdir("/" OLD_ROOT) == -1)
-		die("rmdir /%s", OLD_ROOT);
+		die("umount2 /%s", old_root);
+	if (rmdir(old_root) == -1)
+		die("rmdir /%s", old_root);
 }
 
 /*
@@ -709,6 +710,12 @@ static void check_rootfs(const char *rootfs)
 	}
 }
 
+/* A hint for a cgroup file that root alone may change. */
+static const char *root_hint(void)
+{
+	return errno == EACCES || errno == EPERM ? " (making cgroups needs root: try sudo)" : "";
+}
+
 /* Format a path into PATH; one longer than PATH_MAX is an error. */
 __attribute__((format(printf, 2, 3)))
 static int format_path(char path[PATH_MAX], const char *fmt, ...)
@@ -745,7 +752,7 @@ static int write_file(const char *dir, const char *name, const char *value, bool
 	}
 	trace(n == -1 ? -1 : 0, "write(\"%s\", \"%s\")", path, value);
 	if (n == -1)
-		return fail("write %s to %s", value, path);
+		return fail("write %s to %s%s", value, path, root_hint());
 	return 0;
 }
 
@@ -960,7 +967,7 @@ static int create_cgroup(struct cgroup *cg, const struct container *c)
 		r = mkdir(cg->dir[i], 0755);
 		trace(r, "mkdir(\"%s\")", cg->dir[i]);
 		if (r == -1)
-			return fail("mkdir %s", cg->dir[i]);
+			return fail("mkdir %s%s", cg->dir[i], root_hint());
 		cg->made[i] = true;
 	}
 	return set_limits(cg, c);

@@ -59,7 +59,7 @@ transcript_blocks() {
 transcript_script() {
 	local line quoted first=1 shown=() text=
 	printf '%s\n' \
-		'for __fd in /proc/$$/fd/*; do __fd=${__fd##*/}; [ "$__fd" -gt 2 ] && eval "exec $__fd>&-"; done 2>/dev/null' \
+		'__fds=(/proc/$$/fd/*); for __fd in "${__fds[@]##*/}"; do [ "$__fd" -gt 2 ] && [ "$__fd" -ne 255 ] && eval "exec $__fd>&-" 2>/dev/null; done; unset __fds __fd' \
 		'__status() { return "$1"; }' \
 		'__s=0'
 	while IFS= read -r line; do

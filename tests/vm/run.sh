@@ -23,14 +23,15 @@
 # when the VM failed to boot or to finish in time; 2 when no VM can be run
 # here (one line on stderr says why: no qemu, no kernel package).
 #
-# Environment: VM_PLACEMENTS, VM_TIMEOUT (seconds, default 900), VM_MEMORY
+# Environment: VM_PLACEMENTS, VM_TIMEOUT (seconds, default 1800), VM_MEMORY
 # (MiB, default 2048), VM_CPUS (default: 1 under software emulation, the
 # host's with KVM, at most 4), VM_CPU_MODEL (-cpu under software
 # emulation, default max), VM_CGROUP1_LAYOUT (systemd: cpu,cpuacct mounted
 # together, as older distributions did; split: one mount per controller),
 # VM_APPEND (kernel arguments instead of "quiet loglevel=3"), VM_KERNEL_PKG,
-# VM_SUITE (instead of tests/step08-cgroups.bats), VM_LEAF_FILTER (bats -f
-# regex of the suite's run from the session scope; empty: all tests).
+# VM_SUITE (instead of tests/step08-cgroups.bats), VM_ROOT_FILTER and
+# VM_LEAF_FILTER (bats -f regexes of the suite's runs from the root cgroup and
+# from the session scope; empty: all tests).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,20 +45,22 @@ case $cgv in
 esac
 shift
 suite=${VM_SUITE:-tests/step08-cgroups.bats}
-command=${1:-"bats --tap $suite"}
+# VM_ROOT_FILTER: a bats -f regex for the first run (default: every test).
+root_filter=${VM_ROOT_FILTER:-}
+command=${1:-"bats --tap -T${root_filter:+ -f $(printf '%q' "$root_filter")} $suite"}
 if [ $# -eq 0 ] && [ ! -f "$repo/$suite" ]; then
     echo "vm: no $suite to run" >&2
     exit 1
 fi
 if [ $cgv = 2 ]; then placements=${VM_PLACEMENTS:-root leaf}; else placements=${VM_PLACEMENTS:-root}; fi
 # The suite's second run, from the session scope, takes only the tests whose
-# names speak of cgroups and their limits: the others (exit statuses,
-# namespaces, mounts) do not depend on the placement, and every test costs
-# seconds under software emulation.  VM_LEAF_FILTER= runs them all.
+# outcome depends on where the engine's cgroup is: the others (exit statuses,
+# namespaces, mounts, option parsing) do not, and every test costs seconds
+# under software emulation.  VM_LEAF_FILTER= runs them all.
 leaf_command=
 if [ $# -eq 0 ]; then
-    leaf_filter=${VM_LEAF_FILTER-cgroup|memory|pids|cpus|OOM|out of memory|limit}
-    [ -z "$leaf_filter" ] || leaf_command="bats --tap -f $(printf '%q' "$leaf_filter") $suite"
+    leaf_filter=${VM_LEAF_FILTER-cgroup|limit files|OOM|out of memory|forks fail|throttled}
+    [ -z "$leaf_filter" ] || leaf_command="bats --tap -T -f $(printf '%q' "$leaf_filter") $suite"
 fi
 
 cannot() { printf 'vm: cannot run the cgroup v%s VM: %s\n' "$cgv" "$*" >&2; exit 2; }
@@ -121,7 +124,7 @@ append="console=ttyS0 panic=-1 ${VM_APPEND:-quiet loglevel=3} mitigations=off rd
 
 echo "vm: booting $(basename "$(dirname "$KERNEL")") (${accel[1]%%,*}, $cpus CPUs), cgroup v$cgv, placements: $placements" >&2
 start=$(date +%s)
-timeout -k 10 "${VM_TIMEOUT:-900}" "$qemu" \
+timeout -k 10 "${VM_TIMEOUT:-1800}" "$qemu" \
     -nodefaults -no-user-config -nographic -no-reboot \
     -machine q35 "${accel[@]}" ${bios[@]+"${bios[@]}"} -smp "$cpus" -m "${VM_MEMORY:-2048}" \
     -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
@@ -161,7 +164,7 @@ if [ -r "$jobdir/status" ]; then
     exit "$status"
 fi
 if [ "$qstatus" = 124 ]; then
-    echo "vm: the VM did not finish within ${VM_TIMEOUT:-900} s" >&2
+    echo "vm: the VM did not finish within ${VM_TIMEOUT:-1800} s" >&2
 else
     echo "vm: the VM ended without a status (qemu exit $qstatus); see $jobdir/console.log" >&2
 fi

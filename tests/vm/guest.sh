@@ -30,9 +30,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+for dir in /dev/shm /tmp /run; do
+    # A checkout below one of these (a CI job may clone into /tmp) must stay
+    # visible: the overlay is writable there already.
+    case $VM_REPO/ in "$dir"/*) continue ;; esac
+    mount -t tmpfs tmpfs "$dir"
+done
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 # What udev would make: bash's process substitution needs /dev/fd.
 ln -sfn /proc/self/fd /dev/fd

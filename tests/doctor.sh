@@ -20,17 +20,18 @@ DOCTOR_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 _doctor() { DOCTOR_LEVEL=$1; DOCTOR_MSG=$2; [ "$1" != fail ]; }
 
-# Linux 4.6 brought cgroup namespaces (step08); everything else is older.
+# Linux 5.9 brought close_range(2), which every step from 02 calls before
+# exec; the namespaces (cgroup namespaces: 4.6) and OOM counts (4.13) are older.
 doctor_kernel() {
     local r maj min
     r=$(uname -r)
     maj=${r%%.*} min=${r#*.} min=${min%%[!0-9]*}
     if [ "$(uname -s)" != Linux ]; then
         _doctor fail "kernel: $(uname -s), not Linux: run the workbook in a Linux VM"
-    elif [ "$maj" -lt 4 ] || { [ "$maj" -eq 4 ] && [ "$min" -lt 6 ]; }; then
-        _doctor fail "kernel: Linux $r is older than 4.6, which step08's cgroup namespace needs: use a newer kernel"
+    elif [ "$maj" -lt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -lt 9 ]; }; then
+        _doctor fail "kernel: Linux $r is older than 5.9, whose close_range(2) steps 02-08 call: use a newer kernel"
     else
-        _doctor ok "kernel: Linux $r (4.6 or newer: every step's namespaces and cgroup namespaces exist)"
+        _doctor ok "kernel: Linux $r (5.9 or newer: close_range(2), every namespace, cgroup OOM counts)"
     fi
 }
 

@@ -100,11 +100,13 @@ cgroup_setup() {
 
 # From teardown: remove any container-* cgroup the test left (it holds no
 # process once mount_teardown has ended them; the kernel may need a moment).
+# Fails when one cannot be removed.
 cgroup_teardown() {
-	local dir
+	local dir status=0
 	for dir in $(new_container_cgroups); do
-		wait_until 5 rmdir "$dir" 2>/dev/null || echo "cannot remove $dir" >&2
+		wait_until 5 rmdir "$dir" 2>/dev/null || { echo "cannot remove $dir" >&2; status=1; }
 	done
+	return $status
 }
 
 # assert_no_cgroup_left: no container-* cgroup was left behind.

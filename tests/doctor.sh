@@ -150,22 +150,26 @@ doctor_rootfs() {
     fi
 }
 
+# Which accelerator the VM tests will use, and why (tests/vm/accel.sh).
 doctor_qemu() {
-    local q kvm
+    local q
     q=$(command -v qemu-system-x86_64 2>/dev/null)
-    if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-        kvm="KVM usable"
+    # shellcheck source=vm/accel.sh
+    . "$DOCTOR_REPO/tests/vm/accel.sh"
+    vm_choose_accel "$q"
+    if [ "$VM_ACCEL" = kvm ]; then
+        kvm="KVM usable: $VM_ACCEL_WHY"
     else
-        kvm="no usable /dev/kvm: software emulation, a few minutes per VM run"
+        kvm="KVM not usable: $VM_ACCEL_WHY"
     fi
     if [ "$(uname -m)" != x86_64 ]; then
         _doctor warn "qemu: not an x86_64 host: the VM tests of the other cgroup version do not run"
     elif [ -n "$q" ]; then
-        _doctor ok "qemu: $q for the VM tests of the other cgroup version ($kvm)"
+        _doctor ok "qemu: $q for the VM tests of the other cgroup version; $kvm"
     elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        _doctor warn "qemu: not installed: make test installs qemu-system-x86 with apt-get for the VM tests ($kvm)"
+        _doctor warn "qemu: not installed: make test installs qemu-system-x86 with apt-get for the VM tests; $kvm"
     else
-        _doctor warn "qemu: not installed: the other cgroup version is not tested (as root: apt-get install qemu-system-x86)"
+        _doctor warn "qemu: not installed: the other cgroup version is not tested (as root: apt-get install qemu-system-x86); $kvm"
     fi
 }
 

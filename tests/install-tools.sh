@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the test tools are there: bats, bats-support, bats-assert (the
-# suite) and busybox-static (the root filesystem of steps 06-08).
+# suite), procps (ps, which bats needs to stop a test that hangs) and
+# busybox-static (the root filesystem of steps 06-08).
 #
 # Nothing is installed when everything is present. As root on a Debian-like
 # system, whatever is missing is installed with apt-get, after saying what.
@@ -35,6 +36,7 @@ missing=()
 command -v bats >/dev/null 2>&1 || missing+=(bats)
 have_lib bats-support || missing+=(bats-support)
 have_lib bats-assert || missing+=(bats-assert)
+command -v ps >/dev/null 2>&1 || missing+=(procps)
 have_static_busybox || missing+=(busybox-static)
 
 [ ${#missing[@]} -eq 0 ] && exit 0

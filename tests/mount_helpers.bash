@@ -61,14 +61,19 @@ mount_setup() {
 	STARTED_PIDS=()
 }
 
-# From teardown: end what the test started, unmount what it mounted, remove its files.
+# From teardown: end what the test started, unmount what it mounted, remove
+# its files. Every guard counts: the status is 1 when any of them failed
+# (common_teardown's hostname check among them), since bats runs teardown
+# without errexit and would otherwise see only the last command's status.
 mount_teardown() {
+	local status=0
 	kill_started
-	common_teardown
+	common_teardown || status=1
 	if [ -n "${WB_TMP:-}" ]; then
-		unmount_under "$WB_TMP"
-		rm -rf --one-file-system "$WB_TMP"
+		unmount_under "$WB_TMP" || status=1
+		rm -rf --one-file-system "$WB_TMP" || status=1
 	fi
+	return $status
 }
 
 # --- processes ------------------------------------------------------------
@@ -171,14 +176,16 @@ mount_points() {
 	done
 }
 
-# unmount_under DIR: lazily unmount every mount at or below DIR, deepest first.
+# unmount_under DIR: lazily unmount every mount at or below DIR, deepest
+# first; fails, saying which, when one cannot be unmounted.
 unmount_under() {
-	local mp
+	local mp status=0
 	while read -r mp; do
 		case $mp in
-		"$1" | "$1"/*) umount -l "$mp" 2>/dev/null || true ;;
+		"$1" | "$1"/*) umount -l "$mp" || { echo "cannot unmount $mp" >&2; status=1; } ;;
 		esac
 	done < <(host_mounts | mount_points | sort -r)
+	return $status
 }
 
 # shared_rootfs: move ROOTFS onto a tmpfs that the test mounts and makes

@@ -32,7 +32,7 @@ load transcript
 @test "step04: an unknown option gives 125 and a message" { promise_unknown_option; }
 @test "step04: no COMMAND gives 125 and a message" { promise_missing_command; }
 @test "step04: --help prints usage on stdout and exits 0" { promise_help; }
-@test "step04: --name=value and --name value both work" { promise_option_forms; }
+@test "step04: --name=value and --name value both work; --verbose=1 is bad usage" { promise_option_forms; }
 @test "step04: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step04: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step04: stdin reaches COMMAND" { promise_stdin_reaches_command; }

@@ -35,7 +35,7 @@ load transcript
 @test "step05: an unknown option gives 125 and a message" { promise_unknown_option; }
 @test "step05: no COMMAND gives 125 and a message" { promise_missing_command; }
 @test "step05: --help prints usage on stdout and exits 0" { promise_help; }
-@test "step05: --name=value and --name value both work" { promise_option_forms; }
+@test "step05: --name=value and --name value both work; --verbose=1 is bad usage" { promise_option_forms; }
 @test "step05: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step05: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step05: stdin reaches COMMAND" { promise_stdin_reaches_command; }

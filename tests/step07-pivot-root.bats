@@ -20,7 +20,7 @@ teardown() { mount_teardown; }
 @test "step07: an unknown option gives 125 and a message" { promise_unknown_option; }
 @test "step07: no COMMAND gives 125 and a message" { promise_missing_command; }
 @test "step07: --help prints usage on stdout and exits 0" { promise_help; }
-@test "step07: --name=value and --name value both work" { promise_option_forms; }
+@test "step07: --name=value and --name value both work; --verbose=1 is bad usage" { promise_option_forms; }
 @test "step07: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
 @test "step07: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step07: stdin reaches COMMAND" { promise_stdin_reaches_command; }

@@ -15,9 +15,12 @@ setup() {
 	mount_setup
 	cgroup_setup
 }
+# (both run, and either one failing fails the test)
 teardown() {
-	mount_teardown
-	cgroup_teardown
+	local status=0
+	mount_teardown || status=1
+	cgroup_teardown || status=1
+	return $status
 }
 
 # start_held OPTION...: a container with OPTIONs that runs until release;
@@ -63,7 +66,7 @@ bad_values() {
 @test "step08: an unknown option gives 125 and a message" { promise_unknown_option; }
 @test "step08: no COMMAND gives 125 and a message" { promise_missing_command; }
 @test "step08: --help prints usage on stdout and exits 0" { promise_help; }
-@test "step08: --name=value and --name value both work" { promise_option_forms; }
+@test "step08: --name=value and --name value both work; --verbose=1 is bad usage" { promise_option_forms; }
 @test "step08: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
 @test "step08: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step08: stdin reaches COMMAND" { promise_stdin_reaches_command; }

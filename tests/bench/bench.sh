@@ -367,6 +367,11 @@ machine() {
 		printf -- '- system: %s\n' "$(. /etc/os-release && echo "$PRETTY_NAME")"
 	fi
 	printf -- '- cgroups: %s\n' "$(cgroup_mode)"
+	# The VM tests' accelerator (tests/vm/accel.sh), as make doctor says it.
+	# shellcheck source=../vm/accel.sh
+	. "$here/../vm/accel.sh"
+	vm_choose_accel
+	printf -- '- VM tests: %s, %s\n' "$VM_ACCEL" "$VM_ACCEL_WHY"
 	if [ -n "${BENCH_CRUN_ON_HOST:-}" ]; then
 		printf -- '- crun with the host'"'"'s own mounts: %s\n' "$BENCH_CRUN_ON_HOST"
 	fi

@@ -14,6 +14,8 @@ job=/.vm/job
 . "$job/job.env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
+# Each test's own time limit, scaled by the host to the accelerator (run.sh).
+[ -z "${VM_BATS_TEST_TIMEOUT:-}" ] || export BATS_TEST_TIMEOUT=$VM_BATS_TEST_TIMEOUT
 
 finish() {
     echo "VM-EXIT-STATUS=$1"

@@ -23,15 +23,28 @@
 # when the VM failed to boot or to finish in time; 2 when no VM can be run
 # here (one line on stderr says why: no qemu, no kernel package).
 #
-# Environment: VM_PLACEMENTS, VM_TIMEOUT (seconds, default 1800), VM_MEMORY
-# (MiB, default 2048), VM_CPUS (default: 1 under software emulation, the
-# host's with KVM, at most 4), VM_CPU_MODEL (-cpu under software
-# emulation, default max), VM_CGROUP1_LAYOUT (systemd: cpu,cpuacct mounted
+# Environment: VM_PLACEMENTS, VM_TIMEOUT (seconds; by default scaled to the
+# work, see below), VM_ACCEL (kvm or tcg instead of the choice of accel.sh),
+# VM_MEMORY (MiB, default 2048), VM_CPUS (default: 1 under software
+# emulation, the host's with KVM, at most 4), VM_CPU_MODEL (-cpu under
+# software emulation, default max), VM_CGROUP1_LAYOUT (systemd: cpu,cpuacct mounted
 # together, as older distributions did; split: one mount per controller),
 # VM_APPEND (kernel arguments instead of "quiet loglevel=3"), VM_KERNEL_PKG,
 # VM_SUITE (instead of tests/step08-cgroups.bats), VM_ROOT_FILTER and
 # VM_LEAF_FILTER (bats -f regexes of the suite's runs from the root cgroup and
 # from the session scope; empty: all tests).
+#
+# Accelerator: KVM only where it really runs a guest (accel.sh: the CPU's
+# vmx/svm flag, and qemu asked to start one); should qemu still fail to start
+# with KVM, the run is made again under software emulation, and says so.
+#
+# Time limit: VM_TIMEOUT when set; otherwise, for the default suite, the
+# number of tests selected over the placements times a budget per test (45 s
+# under software emulation, 15 s with KVM) plus 120 s to boot, and 1800 s for
+# any other COMMAND. Each test also has a limit of its own
+# (BATS_TEST_TIMEOUT, 600 s under software emulation, 120 s with KVM), so one
+# hung program fails its test and the suite goes on. A run that hits the VM's
+# limit is stopped and says which limit it hit; what ran until then counts.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,14 +98,50 @@ KERNEL=$(sed -n 's/^KERNEL=//p' <<<"$prep")
 INITRD=$(sed -n 's/^INITRD=//p' <<<"$prep")
 MODULES=$(sed -n 's/^MODULES=//p' <<<"$prep")
 
+# --- qemu: KVM where it really runs a guest, else multi-threaded software emulation.
+. "$here/accel.sh"
+vm_choose_accel "$qemu"
+echo "vm: accelerator $VM_ACCEL: $VM_ACCEL_WHY" >&2
+
+# --- time limits: one per test (BATS_TEST_TIMEOUT, in the guest), one for the VM.
+if [ "$VM_ACCEL" = kvm ]; then per_test=15 test_limit=120; else per_test=45 test_limit=600; fi
+test_limit=${VM_TEST_TIMEOUT:-$test_limit}
+# count_tests FILTER: how many tests of the suite bats -f FILTER selects.
+count_tests() {
+    (cd "$repo" && bats --count ${1:+-f "$1"} "$suite") 2>/dev/null || echo 0
+}
+# set_vm_limit: the VM's limit, and why, for the accelerator in VM_ACCEL.
+set_vm_limit() {
+    local p
+    if [ -n "${VM_TIMEOUT:-}" ]; then
+        vm_limit=$VM_TIMEOUT limit_why="VM_TIMEOUT"
+    elif [ "$custom_command" = 1 ]; then
+        vm_limit=1800 limit_why="the limit for a command of one's own; VM_TIMEOUT changes it"
+    else
+        ntests=0
+        for p in $placements; do
+            if [ "$p" = leaf ] && [ -n "$leaf_command" ]; then
+                ntests=$((ntests + $(count_tests "$leaf_filter")))
+            else
+                ntests=$((ntests + $(count_tests "$root_filter")))
+            fi
+        done
+        vm_limit=$((120 + ntests * per_test))
+        limit_why="120 s to boot and $per_test s for each of the $ntests tests selected, under $VM_ACCEL"
+    fi
+}
+if [ $# -eq 0 ]; then custom_command=0; else custom_command=1; fi
+set_vm_limit
+
 # --- the job directory, shared read-write with the guest.
 mkdir -p "$here/out"
 jobdir=$here/out/cgroup$cgv
 exec 9>"$here/out/cgroup$cgv.lock"
 flock 9
-rm -rf "$jobdir" && mkdir -p "$jobdir"
 q() { printf '%q' "$1"; }
-cat >"$jobdir/job.env" <<EOF
+write_job() {
+    rm -rf "$jobdir" && mkdir -p "$jobdir"
+    cat >"$jobdir/job.env" <<EOF
 VM_STAGE2=$(q "$here/guest.sh")
 VM_REPO=$(q "$repo")
 VM_CGROUP=$cgv
@@ -101,41 +150,59 @@ VM_COMMAND=$(q "$command")
 VM_COMMAND_leaf=$(q "$leaf_command")
 VM_MODULES=$(q "$MODULES")
 VM_CGROUP1_LAYOUT=$(q "${VM_CGROUP1_LAYOUT:-systemd}")
+VM_BATS_TEST_TIMEOUT=$(q "$test_limit")
 EOF
+}
 
-# --- qemu: KVM when usable, else multi-threaded software emulation.
-if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
-    accel=(-accel kvm -cpu host)
-else
-    accel=(-accel tcg,thread=multi -cpu "${VM_CPU_MODEL:-max}")
-fi
 # qboot starts a kernel faster than SeaBIOS, and prints nothing.
 bios=()
 for f in /usr/share/qemu/qboot.rom /usr/share/qboot/bios.bin; do
     if [ -r "$f" ]; then bios=(-bios "$f"); break; fi
 done
-# Under software emulation one CPU runs the suite faster than two: with two,
-# every TLB flush of a fork or an exec stops both of qemu's CPU threads.
-if [ "${accel[1]}" = kvm ]; then cpus=$(nproc); else cpus=1; fi
-cpus=${VM_CPUS:-$cpus}
-[ "$cpus" -le 4 ] || cpus=4
 append="console=ttyS0 panic=-1 ${VM_APPEND:-quiet loglevel=3} mitigations=off rdinit=/init"
 [ $cgv = 2 ] && append="$append cgroup_no_v1=all"
 
-echo "vm: booting $(basename "$(dirname "$KERNEL")") (${accel[1]%%,*}, $cpus CPUs), cgroup v$cgv, placements: $placements" >&2
-start=$(date +%s)
-timeout -k 10 "${VM_TIMEOUT:-1800}" "$qemu" \
-    -nodefaults -no-user-config -nographic -no-reboot \
-    -machine q35 "${accel[@]}" ${bios[@]+"${bios[@]}"} -smp "$cpus" -m "${VM_MEMORY:-2048}" \
-    -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
-    -serial stdio -monitor none \
-    -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-    -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-    -fsdev local,id=vmout,path="${jobdir//,/,,}",security_model=none \
-    -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout \
-    </dev/null 2>&1 | sed -u 's/\r$//; /^\[ *[0-9.]*\] sysrq: /d' | tee "$jobdir/console.log"
-qstatus=${PIPESTATUS[0]}
-echo "vm: qemu ran $(($(date +%s) - start)) s" >&2
+# boot ACCEL: run the VM once; qstatus is qemu's exit status.
+boot() {
+    local accel cpus
+    if [ "$1" = kvm ]; then
+        accel=(-accel kvm -cpu host)
+        cpus=$(nproc)
+    else
+        accel=(-accel tcg,thread=multi -cpu "${VM_CPU_MODEL:-max}")
+        # Under software emulation one CPU runs the suite faster than two: with
+        # two, every TLB flush of a fork or an exec stops both of qemu's CPU threads.
+        cpus=1
+    fi
+    cpus=${VM_CPUS:-$cpus}
+    [ "$cpus" -le 4 ] || cpus=4
+    write_job
+    echo "vm: booting $(basename "$(dirname "$KERNEL")") ($1, $cpus CPUs), cgroup v$cgv, placements: $placements, limit $vm_limit s ($limit_why)" >&2
+    start=$(date +%s)
+    timeout -k 10 "$vm_limit" "$qemu" \
+        -nodefaults -no-user-config -nographic -no-reboot \
+        -machine q35 "${accel[@]}" ${bios[@]+"${bios[@]}"} -smp "$cpus" -m "${VM_MEMORY:-2048}" \
+        -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
+        -serial stdio -monitor none \
+        -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+        -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+        -fsdev local,id=vmout,path="${jobdir//,/,,}",security_model=none \
+        -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout \
+        </dev/null 2>&1 | sed -u 's/\r$//; /^\[ *[0-9.]*\] sysrq: /d' | tee "$jobdir/console.log"
+    qstatus=${PIPESTATUS[0]}
+    echo "vm: qemu ran $(($(date +%s) - start)) s" >&2
+}
+
+boot "$VM_ACCEL"
+# qemu failed with KVM before the guest said anything: KVM does not work
+# here after all, whatever the reason. Software emulation always does.
+if [ "$VM_ACCEL" = kvm ] && [ "$qstatus" -ne 0 ] && [ "$qstatus" -ne 124 ] &&
+    [ ! -e "$jobdir/status" ] && ! grep -q '^vm: ' "$jobdir/console.log"; then
+    echo "vm: qemu failed to start the guest with KVM (exit $qstatus): again under software emulation" >&2
+    VM_ACCEL=tcg per_test=45 test_limit=${VM_TEST_TIMEOUT:-600}
+    set_vm_limit
+    boot tcg
+fi
 
 # Count the TAP results of each placement into $jobdir/counts ("P F S").
 count() {
@@ -164,7 +231,7 @@ if [ -r "$jobdir/status" ]; then
     exit "$status"
 fi
 if [ "$qstatus" = 124 ]; then
-    echo "vm: the VM did not finish within ${VM_TIMEOUT:-1800} s" >&2
+    echo "vm: stopped: the VM did not finish within its limit of $vm_limit s ($limit_why); the counts above are what ran until then" >&2
 else
     echo "vm: the VM ended without a status (qemu exit $qstatus); see $jobdir/console.log" >&2
 fi

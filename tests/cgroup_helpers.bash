@@ -187,3 +187,109 @@ assert_limits() {
 cpu_stat() {
 	awk -v k="$1" '$1 == k { print $2 }' "$(limit_file cpu cpu.stat)"
 }
+
+# --- hardening: sub-cgroups, pids that repeat, controllers ------------------
+
+# subcgroups_made: COMMAND's part that makes sub-cgroups x/y inside its
+# container, through a cgroup filesystem it mounts (its cgroup namespace
+# shows the container's cgroup as the top), and says "made" for each.
+# shellcheck disable=SC2016
+subcgroups_made() {
+	if [ "$(cgroup_version)" = 2 ]; then
+		echo 'mkdir -p /mnt/cg && mount -t cgroup2 cg /mnt/cg && mkdir -p /mnt/cg/x/y && echo made'
+	else
+		echo 'for c in memory pids; do mkdir -p /mnt/$c && mount -t cgroup -o $c cg /mnt/$c && mkdir -p /mnt/$c/x/y && echo made; done'
+	fi
+}
+
+# remove_cgroup_trees DIR...: remove each DIR and every cgroup below it,
+# deepest first (for a test that failed, leaving them).
+remove_cgroup_trees() {
+	local dir
+	for dir in "$@"; do
+		[ -d "$dir" ] || continue
+		find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+		wait_until 5 test ! -d "$dir" || echo "cannot remove $dir" >&2
+	done
+}
+
+# cgroup_tree: every directory of the container-* cgroups made since the
+# test began, and what is below them.
+cgroup_tree() {
+	local left
+	mapfile -t left < <(new_container_cgroups)
+	[ "${#left[@]}" -eq 0 ] || find "${left[@]}" -type d | sort
+}
+
+# start_in_pid_namespace NAME PID OPTION... -- COMMAND: an engine in a fresh
+# PID namespace (unshare --pid --fork) where it is PID 1, or PID 2 when PID
+# is 2 (a shell, PID 1, runs it). Its stdout and stderr in $WB_TMP/NAME.out
+# and .err; PIDS[NAME] is unshare's pid, and ends with the engine.
+start_in_pid_namespace() {
+	local name=$1 pid=$2
+	shift 2
+	engine_argv "$@"
+	if [ "$pid" = 2 ]; then
+		ENGINE_ARGV=(sh -c '"$@"; exit $?' sh "${ENGINE_ARGV[@]}")
+	fi
+	env --default-signal unshare --pid --fork "${ENGINE_ARGV[@]}" \
+		</dev/null >"$WB_TMP/$name.out" 2>"$WB_TMP/$name.err" 3>&- &
+	PIDS["$name"]=$!
+	STARTED_PIDS+=("$!")
+}
+
+# run_in_pid_namespace OPTION... -- COMMAND: run_engine, as PID 1 of a fresh PID namespace.
+run_in_pid_namespace() {
+	engine_argv "$@"
+	run --separate-stderr env --default-signal unshare --pid --fork "${ENGINE_ARGV[@]}"
+}
+
+# v1_mount_of CONTROLLER: the mount point of CONTROLLER's v1 hierarchy.
+v1_mount_of() {
+	cgroup_mounts | awk -v c="$1" '$1 == "cgroup" {
+		n = split($4, o, ",")
+		for (i = 1; i <= n; i++)
+			if (o[i] == c) { print $3; exit }
+	}'
+}
+
+# run_without_hierarchy DIR OPTION... -- COMMAND: run_engine in a mount
+# namespace of the test's own where the hierarchy mounted at DIR is not
+# mounted: a host without that controller, to the engine.
+run_without_hierarchy() {
+	local dir=$1
+	shift
+	engine_argv "$@"
+	# shellcheck disable=SC2016
+	run --separate-stderr unshare --mount --propagation private sh -c 'umount -l "$1" && shift && exec "$@"' \
+		hide "$dir" "${ENGINE_ARGV[@]}"
+}
+
+# problem TEXT: note a failure, reported by end_cgroup_test once what the
+# test made is removed (sub-cgroups left behind outlive a plain teardown).
+PROBLEMS=()
+problem() {
+	PROBLEMS+=("$*")
+}
+
+# end_cgroup_test [NAME]: let the held containers go (NAME's engine must
+# end with 0), remove any container-* cgroup left with what is below it,
+# then fail with every problem noted and every cgroup that was left.
+end_cgroup_test() {
+	local left
+	if [ -n "${1:-}" ]; then
+		release
+		if ! wait_until "$WAIT_LIMIT" process_ended "${PIDS[$1]}"; then
+			problem "$1 did not end"
+		elif ! wait "${PIDS[$1]}"; then
+			problem "$1: status $?: $(cat "$WB_TMP/$1.err")"
+		fi
+	fi
+	left=$(cgroup_tree)
+	if [ -n "$left" ]; then
+		# shellcheck disable=SC2046
+		remove_cgroup_trees $(new_container_cgroups)
+		problem "cgroups left behind: $left"
+	fi
+	[ "${#PROBLEMS[@]}" -eq 0 ] || fail "$(printf '%s\n' "${PROBLEMS[@]}")"
+}

@@ -794,3 +794,278 @@ promise_orphans_reaped() {
 		fail "init ($init) keeps an orphan that ended: zombies $(zombie_children "$init")"
 	assert_equal "$(zombie_children "$init")" ""
 }
+
+# ---------------------------------------------------------------------------
+# Hardening: whatever the caller, the terminal or bad luck does (steps 02+,
+# 05+ and 06+ as each promise says)
+
+# A directory on stdin, stdout or stderr is a way out of any root
+# (/proc/self/fd/0/): refused with 125 before anything runs.
+promise_directory_on_stdio_refused() {
+	requires_namespaces
+	local n st err=$BATS_TEST_TMPDIR/stdio.err
+	shared_dir
+	engine_argv -- sh -c "echo ran > $BOX_DIR/ran"
+	for n in 0 1 2; do
+		st=0
+		case $n in
+		0) "${ENGINE_ARGV[@]}" </ 2>"$err" || st=$? ;;
+		1) "${ENGINE_ARGV[@]}" 1</ 2>"$err" || st=$? ;;
+		2) "${ENGINE_ARGV[@]}" 2</ || st=$? ;;
+		esac
+		[ "$st" -eq 125 ] || fail "a directory on fd $n: status $st, not 125 ($(cat "$err"))"
+		[ ! -e "$HOST_DIR/ran" ] || fail "a directory on fd $n: COMMAND ran"
+		if [ "$n" != 2 ]; then
+			grep -q '^container: ' "$err" || fail "a directory on fd $n: no message on stderr"
+		fi
+	done
+}
+
+# No process of the container holds a file or directory of the caller's,
+# init included: seen from the host in /proc/PID/fd of every process under
+# the engine and, from step 06 on, from inside through /proc/N/fd/, the way
+# out of a root. The caller passes a directory (fd 7) and a file (fd 8).
+promise_no_caller_fd_in_container() {
+	requires root
+	local dir=$BATS_TEST_TMPDIR/caller-dir-$$ p fd target held=() inside=:
+	mkdir -p "$dir"
+	echo secret >"$dir/caller-secret"
+	shared_dir
+	if [ "$STEP_NUM" -ge 6 ]; then
+		# (no cat of an fd: one may be a pipe, and block)
+		# shellcheck disable=SC2016
+		inside='for f in /proc/[0-9]*/fd/*; do
+			case $f in */fd/0 | */fd/1 | */fd/2) continue ;; esac
+			case $(readlink "$f") in *caller-dir*) echo "held inside: $f -> $(readlink "$f")" ;; esac
+			[ -e "$f/caller-secret" ] && echo "a way out: $f/"
+		done'
+	fi
+	exec 7<"$dir" 8<"$dir/caller-secret"
+	start_engine -- sh -c "$inside; echo ready > $BOX_DIR/ready
+		i=0; while [ ! -e $BOX_DIR/go ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done"
+	exec 7<&- 8<&-
+	mark_process "$BOX_DIR"
+	wait_for_file "$HOST_DIR/ready" || fail "COMMAND did not start: $(cat "$ENGINE_ERR")"
+	for p in $(descendants "$ENGINE_PID"); do
+		for fd in /proc/"$p"/fd/*; do
+			target=$(readlink "$fd" 2>/dev/null) || continue
+			case $target in
+			"$dir" | "$dir"/*) held+=("pid $p ($(cat "/proc/$p/comm" 2>/dev/null)) fd ${fd##*/} -> $target") ;;
+			esac
+		done
+	done
+	touch "$HOST_DIR/go"
+	wait_engine 30
+	[ "${#held[@]}" -eq 0 ] || fail "the caller's directory or file is held in the container: ${held[*]}"
+	assert_equal "$(cat "$ENGINE_OUT")" ""
+	assert_equal "$ENGINE_STATUS" 0
+}
+
+# A closed, full or broken stderr (`--verbose ... 2>&1 | head -1`) neither
+# kills the engine nor changes its exit status.
+promise_broken_stderr_keeps_status() {
+	requires_namespaces
+	engine_argv --verbose -- sh -c 'sleep 0.3; exit 3'
+	# shellcheck disable=SC2016
+	run bash -c '"$@" 2>&1 | head -n 1 >/dev/null; exit "${PIPESTATUS[0]}"' broken "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 3 ] || fail "stderr into a pipe that closed (| head -1): status $status, not COMMAND's 3"
+	# shellcheck disable=SC2016
+	run bash -c '"$@" 2>&-' closed "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 3 ] || fail "stderr closed: status $status, not COMMAND's 3"
+	run bash -c '"$@" 2>/dev/full' full "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 3 ] || fail "stderr full: status $status, not COMMAND's 3"
+}
+
+# 127 is decided from execvp's error, whatever happens to the message.
+promise_not_found_without_stderr() {
+	requires_namespaces
+	engine_argv -- no-such-command-in-the-workbook
+	run bash -c '"$@" 2>&-' closed "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 127 ] || fail "COMMAND not found, stderr closed: status $status, not 127"
+	run bash -c '"$@" 2>/dev/full' full "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 127 ] || fail "COMMAND not found, stderr full: status $status, not 127"
+}
+
+# SIG_STATUS_RE: the two lines of /proc/self/status of a process with
+# every signal at its default action and none blocked.
+SIG_STATUS_RE='^Sig(Blk|Ign):[[:space:]]+0+$'
+
+# assert_signals_default WHAT: run's $output is the SigBlk and SigIgn lines
+# of a process with no signal blocked or ignored.
+assert_signals_default() {
+	[ "${#lines[@]}" -eq 2 ] || fail "$1: not two Sig lines: $output (stderr: $stderr)"
+	[[ ${lines[0]} =~ $SIG_STATUS_RE && ${lines[1]} =~ $SIG_STATUS_RE ]] ||
+		fail "$1: COMMAND starts with signals blocked or ignored: $output"
+}
+
+# Signals the caller ignores or blocks change nothing: the engine sees its
+# children end, and COMMAND starts with every signal at its default action
+# and none blocked. (SIGPIPE too: the engine ignores it for itself alone.)
+promise_caller_signals_change_nothing() {
+	requires_namespaces
+	local mark=sig$$x$BATS_TEST_NUMBER
+	mark_process "$mark"
+	# the pattern's last word matches nothing: it marks the processes
+	engine_argv -- grep -E "^(SigBlk|SigIgn|$mark):" /proc/self/status
+	run --separate-stderr timeout -s KILL 20 "${ENGINE_ARGV[@]}"
+	assert_equal "$status" 0
+	assert_signals_default "a plain run"
+	# a non-interactive shell's `cmd &` ignores INT and QUIT, nohup HUP
+	run --separate-stderr timeout -s KILL 20 env --ignore-signal=INT,QUIT,HUP,PIPE,TERM,USR1,USR2,ALRM "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 0 ] || fail "caller ignoring INT QUIT HUP PIPE TERM USR1 USR2 ALRM: status $status (stderr: $stderr)"
+	assert_signals_default "caller ignoring INT QUIT HUP PIPE TERM USR1 USR2 ALRM"
+	run --separate-stderr timeout -s KILL 20 env --block-signal "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 0 ] || fail "caller blocking every signal: status $status (stderr: $stderr)"
+	assert_signals_default "caller blocking every signal"
+	# SIGCHLD ignored: children are reaped by the kernel, and no SIGCHLD comes
+	engine_argv -- sh -c 'exit 7' "$mark"
+	run --separate-stderr timeout -s KILL 20 env --ignore-signal=CHLD "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 7 ] || fail "caller ignoring SIGCHLD: status $status, not COMMAND's 7 (137: the engine hung; stderr: $stderr)"
+}
+
+# A signal sent to the engine reaches COMMAND also when the caller ignored
+# it (`cmd &` ignores INT, nohup HUP) or blocked it.
+promise_signals_forwarded_though_caller_ignores() {
+	requires root
+	local sig
+	for sig in INT HUP TERM; do
+		shared_dir
+		engine_argv -- sh -c "trap 'echo $sig > $BOX_DIR/got; kill \$! 2>/dev/null; exit 42' $sig
+			echo ready > $BOX_DIR/ready
+			while :; do sleep 1000 & wait \$!; done"
+		env --ignore-signal=INT,QUIT,HUP --block-signal=TERM "${ENGINE_ARGV[@]}" \
+			</dev/null >"$BATS_TEST_TMPDIR/engine.out" 2>"$BATS_TEST_TMPDIR/engine.err" 3>&- &
+		ENGINE_PID=$!
+		ENGINE_ERR=$BATS_TEST_TMPDIR/engine.err
+		mark_process "$BOX_DIR"
+		wait_for_file "$HOST_DIR/ready" || fail "COMMAND did not start: $(cat "$ENGINE_ERR")"
+		kill -"$sig" "$ENGINE_PID"
+		wait_engine 10 || fail "SIG$sig to an engine whose caller ignored or blocked it: it still runs"
+		[ "$ENGINE_STATUS" -eq 42 ] ||
+			fail "SIG$sig to an engine whose caller ignored or blocked it: COMMAND's trap did not run (status $ENGINE_STATUS, stderr: $(cat "$ENGINE_ERR"))"
+	done
+}
+
+# terminal_run STEP...: run the engine on a pseudo-terminal of its own
+# (tests/helpers/pty.c), as the session leader in the terminal's foreground
+# process group, with COMMAND counting the SIGINT, SIGQUIT and SIGHUP it
+# gets (tests/helpers/sigcount.c); once COMMAND is ready, the STEPs (intr,
+# quit, hangup) play the user. $status is the engine's, COUNTS what
+# COMMAND counted: "INT n QUIT n HUP n".
+terminal_run() {
+	local pty
+	pty=$(build_helper pty) || skip "cannot build tests/helpers/pty.c statically"
+	helper_program sigcount
+	shared_dir
+	mark_process "$BOX_DIR"
+	engine_argv -- "$HELPER" "$BOX_DIR/ready" "$BOX_DIR/counts"
+	run timeout -s KILL 60 "$pty" wait "$HOST_DIR/ready" "$@" -- "${ENGINE_ARGV[@]}"
+	COUNTS=$(cat "$HOST_DIR/counts" 2>/dev/null) || COUNTS="(none: $output)"
+}
+
+# The terminal sends Ctrl-C's SIGINT and Ctrl-\'s SIGQUIT to its whole
+# foreground process group: COMMAND gets each once, not once more for each
+# of the engine and init passing it on.
+promise_terminal_signals_once() {
+	requires root
+	terminal_run intr
+	assert_equal "$COUNTS" "INT 1 QUIT 0 HUP 0"
+	assert_equal "$status" 0
+	terminal_run quit
+	assert_equal "$COUNTS" "INT 0 QUIT 1 HUP 0"
+	assert_equal "$status" 0
+}
+
+# A hang-up, which the kernel signals to the session leader alone (here
+# the engine), still reaches COMMAND as SIGHUP.
+promise_hangup_reaches_command() {
+	requires root
+	terminal_run hangup
+	[[ $COUNTS =~ ^INT\ 0\ QUIT\ 0\ HUP\ [1-9][0-9]*$ ]] || fail "after a hang-up COMMAND counted: $COUNTS"
+}
+
+# marked_program_runs MARK NAME: a process named NAME has MARK in its command line.
+marked_program_runs() {
+	local p
+	for p in $(pids_marked "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# container_gone MARK: no process has MARK in its command line but strace.
+container_gone() {
+	local p
+	for p in $(pids_marked "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = strace ] || return 1
+	done
+	return 0
+}
+
+# If the engine dies, even by SIGKILL, the container ends with it.
+promise_engine_killed_container_ends() {
+	requires root
+	local mark=3000$$
+	mark_process "sleep $mark"
+	start_engine -- sleep "$mark"
+	wait_until 20 marked_program_runs "sleep $mark" sleep || fail "COMMAND did not start: $(cat "$ENGINE_ERR")"
+	kill -KILL "$ENGINE_PID"
+	wait_until 20 container_gone "sleep $mark" ||
+		fail "the engine was SIGKILLed; its container lives on: $(pids_marked "sleep $mark")"
+}
+
+# The same at the worst moment: the engine is killed once init runs but
+# before init has its parent-death signal (strace holds init's prctl calls
+# back 1.5 s). No window leaves a container running.
+promise_engine_killed_before_init_is_ready() {
+	requires root
+	command -v strace >/dev/null || skip "needs strace"
+	local mark=4000$$ nr=
+	case $(uname -m) in
+	x86_64) nr=157 ;;
+	aarch64) nr=167 ;;
+	esac
+	mark_process "sleep $mark"
+	engine_argv -- sleep "$mark"
+	strace -f -qq -o /dev/null -e trace=prctl -e inject=prctl:delay_enter=1500000 "${ENGINE_ARGV[@]}" \
+		</dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/engine.err" 3>&- &
+	TRACER_PID=$!
+	wait_until 20 traced_init_in_prctl "$nr" "sleep $mark" ||
+		fail "init did not start: $(cat "$BATS_TEST_TMPDIR/engine.err")"
+	kill -KILL "$TRACED_ENGINE"
+	wait_until 20 container_gone "sleep $mark" ||
+		fail "the engine was SIGKILLed before init's prctl; the container lives on: $(pids_marked "sleep $mark")"
+	wait_until 20 process_ended "$TRACER_PID" || true
+	wait "$TRACER_PID" 2>/dev/null || true
+}
+
+# traced_init_in_prctl NR MARK: strace's child (the engine, TRACED_ENGINE)
+# has a child (init) held back in the system call NR (prctl), or COMMAND
+# (MARK) already runs.
+traced_init_in_prctl() {
+	local init call
+	TRACED_ENGINE=$(children "$TRACER_PID" | head -n 1)
+	[ -n "$TRACED_ENGINE" ] || return 1
+	init=$(children "$TRACED_ENGINE" | head -n 1)
+	[ -n "$init" ] || return 1
+	read -r call _ 2>/dev/null <"/proc/$init/syscall" || call=
+	[ -n "$1" ] && [ "$call" = "$1" ] && return 0
+	marked_program_runs "$2" sleep
+}
+
+# Long options are spelled out in full (`--verb` is unknown, not
+# --verbose), and one that takes no value refuses `=value`, quoting the
+# word as typed (no control bytes).
+promise_options_spelled_out() {
+	requires_namespaces
+	local word
+	for word in --verb --hel --verbose=1 --help=x; do
+		run_engine "$word" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 125 ] || fail "'$word': status $status, not 125 (stdout: $output)"
+		assert_equal "$output" ""
+		assert_stderr_prefixed
+		[[ $stderr == *"$word"* ]] || fail "the message does not quote '$word' as typed: $stderr"
+		! printf '%s' "$stderr" | tr -d '\n\t' | grep -q '[[:cntrl:]]' ||
+			fail "control bytes in the message: $(printf '%s' "$stderr" | od -c | head -n 3)"
+	done
+}

@@ -458,3 +458,100 @@ promise_mountinfo_names_no_host_mount() {
 	[ "${#others[@]}" -eq 0 ] || fail "mounts of the host inside: ${others[*]}"
 	assert_equal "$roots" 1
 }
+
+# --- hardening: environment, a read-only ROOTFS, ROOTFS left as it was -----
+
+# DOCKER_PATH: the PATH docker run gives, and COMMAND's from step 06 on.
+DOCKER_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# COMMAND starts with docker run's environment: PATH, HOSTNAME, HOME, and
+# TERM when the caller has one; nothing else of the caller's.
+promise_docker_environment() {
+	engine_argv --hostname envbox -- env
+	run --separate-stderr env -i PATH=/usr/bin:/bin HOME=/home/nobody-here TERM=xterm-wb \
+		SSH_AUTH_SOCK=/tmp/agent.sock SUDO_USER=someone WB_TOKEN=secret LC_ALL=C "${ENGINE_ARGV[@]}"
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort)" "HOME=/root
+HOSTNAME=envbox
+PATH=$DOCKER_PATH
+TERM=xterm-wb"
+	# no TERM without one: docker passes it with -t alone, this engine
+	# passes the caller's
+	run --separate-stderr env -i PATH=/usr/bin:/bin WB_TOKEN=secret "${ENGINE_ARGV[@]}"
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort)" "HOME=/root
+HOSTNAME=envbox
+PATH=$DOCKER_PATH"
+}
+
+# COMMAND is looked up with that PATH, not the caller's: a program in
+# /usr/local/sbin of ROOTFS runs though the caller's PATH lacks that
+# directory; one in a directory that only the caller's PATH names is not
+# found (127).
+promise_command_looked_up_in_container_path() {
+	mkdir -p "$ROOTFS/usr/local/sbin" "$ROOTFS/caller-only"
+	printf '#!/bin/sh\necho found in the container PATH\n' >"$ROOTFS/usr/local/sbin/wb-in-path"
+	printf '#!/bin/sh\necho found with the caller PATH\n' >"$ROOTFS/caller-only/wb-caller-path"
+	chmod 0755 "$ROOTFS/usr/local/sbin/wb-in-path" "$ROOTFS/caller-only/wb-caller-path"
+	engine_argv -- wb-in-path
+	run --separate-stderr env PATH=/caller-only:/usr/bin:/bin "${ENGINE_ARGV[@]}"
+	assert_success
+	assert_output "found in the container PATH"
+	engine_argv -- wb-caller-path
+	run -127 --separate-stderr env PATH=/caller-only:/usr/bin:/bin "${ENGINE_ARGV[@]}"
+	assert_output ""
+}
+
+# run_read_only_rootfs [OPTION... --] COMMAND...: run_engine with ROOTFS
+# mounted read-only, in a mount namespace of the test's own (the host's
+# mount table never sees it).
+run_read_only_rootfs() {
+	engine_argv "$@"
+	# shellcheck disable=SC2016
+	run --separate-stderr unshare --mount --propagation private sh -c \
+		'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' \
+		ro "$ROOTFS" "${ENGINE_ARGV[@]}"
+}
+
+# A read-only ROOTFS works, as with runc, crun and bubblewrap.
+promise_read_only_rootfs() {
+	local before
+	before=$(rootfs_snapshot)
+	run_read_only_rootfs -- sh -c 'cat /etc/workbook-rootfs; touch /etc/wb-written 2>/dev/null && echo writable; true'
+	assert_success
+	assert_output "workbook rootfs"
+	assert_equal "$(rootfs_snapshot)" "$before"
+}
+
+# rootfs_snapshot: every entry of ROOTFS, with its type, mode, owner, size
+# and modification time (a directory made and removed changes its parent's).
+rootfs_snapshot() {
+	find "$ROOTFS" -printf '%P %y %m %U:%G %s %T@\n' | sort
+}
+
+# assert_rootfs_as_before BEFORE WHAT
+assert_rootfs_as_before() {
+	local now
+	now=$(rootfs_snapshot)
+	[ "$now" = "$1" ] || fail "$2: ROOTFS changed:
+$(diff <(echo "$1") <(echo "$now"))"
+}
+
+# ROOTFS is left as it was, whatever succeeds or fails: after a run, a
+# COMMAND not found, and an init killed half-way (strace sends SIGKILL as
+# it enters pivot_root).
+promise_rootfs_unchanged() {
+	local before
+	before=$(rootfs_snapshot)
+	run_engine -- true
+	assert_success
+	assert_rootfs_as_before "$before" "after a run"
+	run -127 --separate-stderr engine -- no-such-command
+	assert_rootfs_as_before "$before" "after COMMAND not found"
+	command -v strace >/dev/null || skip "needs strace for the rest: killed half-way"
+	engine_argv -- true
+	run --separate-stderr timeout -s KILL 30 strace -f -qq -o /dev/null -e trace=pivot_root \
+		-e inject=pivot_root:signal=SIGKILL "${ENGINE_ARGV[@]}"
+	[ "$status" -ne 0 ] || fail "strace killed nothing: did init call pivot_root? ($stderr)"
+	assert_rootfs_as_before "$before" "after init was SIGKILLed entering pivot_root"
+}

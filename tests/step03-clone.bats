@@ -22,4 +22,12 @@ load transcript
 	stderr_has '^container: clone\((.*\|)?SIGCHLD\) = [0-9]+$'
 }
 @test "step03: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+
+# Hardening: whatever the caller, the terminal or bad luck does.
+@test "step03: a directory on stdin, stdout or stderr gives 125 before anything runs" { promise_directory_on_stdio_refused; }
+@test "step03: a closed, full or broken stderr keeps COMMAND's status" { promise_broken_stderr_keeps_status; }
+@test "step03: COMMAND not found gives 127 also with stderr closed or full" { promise_not_found_without_stderr; }
+@test "step03: signals the caller ignores or blocks change nothing; COMMAND starts with every signal at its default" { promise_caller_signals_change_nothing; }
+@test "step03: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
+
 @test "step03: the chapter's try-it sessions print what they show" { check_transcripts; }

@@ -41,4 +41,18 @@ load transcript
 @test "step05: stdin reaches COMMAND" { promise_stdin_reaches_command; }
 @test "step05: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
 @test "step05: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
+
+# Hardening: whatever the caller, the terminal or bad luck does.
+@test "step05: a directory on stdin, stdout or stderr gives 125 before anything runs" { promise_directory_on_stdio_refused; }
+@test "step05: a closed, full or broken stderr keeps COMMAND's status" { promise_broken_stderr_keeps_status; }
+@test "step05: COMMAND not found gives 127 also with stderr closed or full" { promise_not_found_without_stderr; }
+@test "step05: signals the caller ignores or blocks change nothing; COMMAND starts with every signal at its default" { promise_caller_signals_change_nothing; }
+@test "step05: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
+@test "step05: no process of the container, init included, holds a file or directory of the caller's" { promise_no_caller_fd_in_container; }
+@test "step05: SIGINT, SIGHUP and SIGTERM reach COMMAND also when the caller ignored or blocked them" { promise_signals_forwarded_though_caller_ignores; }
+@test "step05: Ctrl-C and Ctrl-\\ on the terminal reach COMMAND once each" { promise_terminal_signals_once; }
+@test "step05: a hang-up of the terminal reaches COMMAND as SIGHUP" { promise_hangup_reaches_command; }
+@test "step05: a SIGKILLed engine takes its container with it" { promise_engine_killed_container_ends; }
+@test "step05: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
+
 @test "step05: the chapter's try-it sessions print what they show" { check_transcripts; }

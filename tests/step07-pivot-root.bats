@@ -71,4 +71,22 @@ teardown() { mount_teardown; }
 @test "step07: the classic chroot escape finds only the container's own files" { promise_chroot_escape_finds_only_container; }
 @test "step07: /proc/self/mountinfo inside names no mount of the host" { promise_mountinfo_names_no_host_mount; }
 
+
+# Hardening: whatever the caller, the terminal or bad luck does.
+@test "step07: a directory on stdin, stdout or stderr gives 125 before anything runs" { promise_directory_on_stdio_refused; }
+@test "step07: a closed, full or broken stderr keeps COMMAND's status" { promise_broken_stderr_keeps_status; }
+@test "step07: COMMAND not found gives 127 also with stderr closed or full" { promise_not_found_without_stderr; }
+@test "step07: signals the caller ignores or blocks change nothing; COMMAND starts with every signal at its default" { promise_caller_signals_change_nothing; }
+@test "step07: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
+@test "step07: no process of the container, init included, holds a file or directory of the caller's" { promise_no_caller_fd_in_container; }
+@test "step07: SIGINT, SIGHUP and SIGTERM reach COMMAND also when the caller ignored or blocked them" { promise_signals_forwarded_though_caller_ignores; }
+@test "step07: Ctrl-C and Ctrl-\\ on the terminal reach COMMAND once each" { promise_terminal_signals_once; }
+@test "step07: a hang-up of the terminal reaches COMMAND as SIGHUP" { promise_hangup_reaches_command; }
+@test "step07: a SIGKILLed engine takes its container with it" { promise_engine_killed_container_ends; }
+@test "step07: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
+@test "step07: COMMAND starts with docker run's environment: PATH, HOSTNAME, HOME, TERM, nothing else" { promise_docker_environment; }
+@test "step07: COMMAND is looked up with the container's PATH, not the caller's" { promise_command_looked_up_in_container_path; }
+@test "step07: a read-only ROOTFS works" { promise_read_only_rootfs; }
+@test "step07: ROOTFS is left as it was, also when init is killed half-way" { promise_rootfs_unchanged; }
+
 @test "step07: the chapter's try-it sessions print what they show" { check_transcripts; }

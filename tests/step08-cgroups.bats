@@ -337,4 +337,112 @@ bad_values() {
 	assert_no_cgroup_left
 }
 
+
+# Hardening: whatever the caller, the terminal or bad luck does.
+@test "step08: a directory on stdin, stdout or stderr gives 125 before anything runs" { promise_directory_on_stdio_refused; }
+@test "step08: COMMAND not found gives 127 also with stderr closed or full" { promise_not_found_without_stderr; }
+@test "step08: signals the caller ignores or blocks change nothing; COMMAND starts with every signal at its default" { promise_caller_signals_change_nothing; }
+@test "step08: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
+@test "step08: a closed, full or broken stderr keeps COMMAND's status, and leaves no cgroup" {
+	promise_broken_stderr_keeps_status
+	assert_no_cgroup_left
+}
+@test "step08: no process of the container, init included, holds a file or directory of the caller's" { promise_no_caller_fd_in_container; }
+@test "step08: SIGINT, SIGHUP and SIGTERM reach COMMAND also when the caller ignored or blocked them" { promise_signals_forwarded_though_caller_ignores; }
+@test "step08: Ctrl-C and Ctrl-\\ on the terminal reach COMMAND once each" { promise_terminal_signals_once; }
+@test "step08: a hang-up of the terminal reaches COMMAND as SIGHUP" { promise_hangup_reaches_command; }
+@test "step08: a SIGKILLed engine takes its container with it" { promise_engine_killed_container_ends; }
+@test "step08: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
+@test "step08: COMMAND starts with docker run's environment: PATH, HOSTNAME, HOME, TERM, nothing else" { promise_docker_environment; }
+@test "step08: COMMAND is looked up with the container's PATH, not the caller's" { promise_command_looked_up_in_container_path; }
+@test "step08: a read-only ROOTFS works" { promise_read_only_rootfs; }
+@test "step08: ROOTFS is left as it was, also when init is killed half-way" { promise_rootfs_unchanged; }
+
+# Hardening: cgroups that pids, sub-cgroups, option values or a missing
+# controller would leave behind or get wrong.
+@test "step08: sub-cgroups made inside (x/y) are removed with the container's cgroup, deepest first" {
+	run_engine -- sh -c "$(subcgroups_made)"
+	[ "$status" -eq 0 ] || problem "status $status: $stderr"
+	[[ $output == *made* ]] || problem "no sub-cgroup made: $output"
+	end_cgroup_test
+}
+
+@test "step08: a container-1 left by a SIGKILLed engine that was PID 1 does not stop the next engine, also PID 1" {
+	local mark=5000$$ engine
+	mark_process "sleep $mark"
+	start_in_pid_namespace first 1 -- sleep "$mark"
+	wait_until "$WAIT_LIMIT" marked_program_runs "sleep $mark" sleep || problem "COMMAND did not start: $(cat "$WB_TMP/first.err")"
+	engine=$(children "${PIDS[first]}")
+	kill -KILL "$engine"
+	wait_until "$WAIT_LIMIT" process_ended "${PIDS[first]}" || problem "the first engine's namespace did not end"
+	[[ $(new_container_cgroups) == *"/container-1"* ]] || problem "the SIGKILLed engine left no container-1: $(new_container_cgroups)"
+	run_in_pid_namespace --verbose -- true
+	[ "$status" -eq 0 ] || problem "the next engine, PID 1 again: status $status: $stderr"
+	end_cgroup_test
+}
+
+@test "step08: a live engine of another PID namespace keeps its name: the next one with the same pid stops with 125 and a message, and removes nothing" {
+	local before
+	start_in_pid_namespace live 1 -- sh -c "$(subcgroups_made) && $HOLD"
+	wait_said "$WB_TMP/live.out" ready "${PIDS[live]}"
+	before=$(cgroup_tree)
+	[[ $before == *"/container-1/x/y"* ]] || problem "no sub-cgroup container-1/x/y to keep: $before"
+	run_in_pid_namespace --verbose -- sh -c 'echo COMMAND ran'
+	[ "$status" -eq 125 ] || problem "a second PID 1 while container-1 lives: status $status, not 125: $stderr"
+	[ -z "$output" ] || problem "COMMAND ran: $output"
+	[[ $stderr == *container-1* ]] || problem "the message does not name container-1: $stderr"
+	grep -Eqi 'live|in use|running|another|held|busy|locked|namespace' <<<"$stderr" ||
+		problem "the message does not say a live engine holds container-1: $stderr"
+	[ "$(cgroup_tree)" = "$before" ] || problem "the live container's cgroups changed: $(diff <(echo "$before") <(cgroup_tree))"
+	end_cgroup_test live
+}
+
+@test "step08: a live container's cgroup and its empty sub-cgroups survive the sweep of an engine in another PID namespace" {
+	local before
+	# the live engine is PID 2 of its namespace: container-2
+	start_in_pid_namespace live 2 -- sh -c "$(subcgroups_made) && $HOLD"
+	wait_said "$WB_TMP/live.out" ready "${PIDS[live]}"
+	before=$(cgroup_tree)
+	[[ $before == *"/container-2/x/y"* ]] || problem "no sub-cgroup container-2/x/y to keep: $before"
+	# an engine that is PID 1 of another namespace, where no pid 2 lives
+	run_in_pid_namespace --verbose -- true
+	[ "$status" -eq 0 ] || problem "the other engine: status $status: $stderr"
+	[ "$(cgroup_tree)" = "$before" ] || problem "the live container's cgroups changed: $(diff <(echo "$before") <(cgroup_tree))"
+	end_cgroup_test live
+}
+
+@test "step08: --cpus that rounds to nothing (0.000001) and --pids-limit above 4194304 give 125 before anything runs" {
+	bad_values --cpus 0.000001 0.0000001
+	bad_values --pids-limit 4194305 99999999999
+}
+
+@test "step08: --pids-limit 4194304, the kernel's most, is taken" {
+	run_engine --pids-limit 4194304 -- true
+	assert_success
+	assert_no_cgroup_left
+}
+
+@test "step08: a limit whose controller the host lacks gives 125 naming it; no limit needs none" {
+	local c dir option
+	[ "$(cgroup_version)" = 1 ] || skip "a cgroup v2 host cannot be made to lack a controller from a test (checked on v1)"
+	for c in memory pids cpu; do
+		dir=$(v1_mount_of "$c")
+		[ -n "$dir" ] || continue
+		case $c in
+		memory) option=(--memory 32m) ;;
+		pids) option=(--pids-limit 10) ;;
+		cpu) option=(--cpus 0.5) ;;
+		esac
+		run_without_hierarchy "$dir" "${option[@]}" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 125 ] || fail "${option[*]} without a $c hierarchy: status $status, not 125: $output $stderr"
+		assert_equal "$output" ""
+		[[ $stderr == *"$c"* ]] || fail "${option[*]} without a $c hierarchy: the message does not name $c: $stderr"
+		assert_no_cgroup_left
+		run_without_hierarchy "$dir" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 0 ] || fail "no limit, without a $c hierarchy: status $status: $stderr"
+		assert_output "COMMAND ran"
+		assert_no_cgroup_left
+	done
+}
+
 @test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }

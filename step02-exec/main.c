@@ -122,15 +122,9 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * The option WORD names, as "--name" or "--name=value", spelled out in
- * full; *value is what follows "=", if anything.
- */
-static const struct option *find_option(const char *word, const char **value)
+/* The option that the first LEN bytes of WORD name, spelled out in full as "--name". */
+static const struct option *find_option(const char *word, size_t len)
 {
-	size_t len = strcspn(word, "=");
-
-	*value = word[len] == '=' ? word + len + 1 : NULL;
 	for (const struct option *opt = long_options; opt->name; opt++)
 		if (len == strlen(opt->name) + 2 && strncmp(word, "--", 2) == 0 &&
 		    strncmp(word + 2, opt->name, len - 2) == 0)
@@ -147,23 +141,19 @@ static void parse_options(int argc, char **argv, struct container *c)
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "-") != 0; i++) {
-		const char *word = argv[i], *value;
-		const struct option *opt;
+		const char *word = argv[i];
+		size_t len = strcspn(word, "=");	/* "--name=value" */
+		bool has_value = word[len] == '=';
+		const struct option *opt = find_option(word, len);
 
 		if (strcmp(word, "--") == 0) {
 			i++;
 			break;
 		}
-		opt = find_option(word, &value);
 		if (!opt)
 			bad_usage("unknown option", word);
-		if (opt->has_arg == no_argument && value)
+		if (opt->has_arg == no_argument && has_value)
 			bad_usage("option takes no value", word);
-		if (opt->has_arg == required_argument && !value) {
-			if (i + 1 == argc)
-				bad_usage("missing value for option", word);
-			value = argv[++i];
-		}
 		switch (opt->val) {
 		case OPT_HELP:
 			usage();

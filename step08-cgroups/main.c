@@ -298,25 +298,48 @@ static long long parse_cpus(const char *value)
 	return whole * CPU_PERIOD_US + fraction;
 }
 
-/* optind has not moved past a cluster such as -xy yet: name the letter itself. */
-__attribute__((noreturn))
-static void unknown_option(const char *word)
+/* The option that the first LEN bytes of WORD name, spelled out in full as "--name". */
+static const struct option *find_option(const char *word, size_t len)
 {
-	char letter[] = { '-', (char)optopt, '\0' };
-
-	bad_usage("unknown option", optopt ? letter : word);
+	for (const struct option *opt = long_options; opt->name; opt++)
+		if (len == strlen(opt->name) + 2 && strncmp(word, "--", 2) == 0 &&
+		    strncmp(word + 2, opt->name, len - 2) == 0)
+			return opt;
+	return NULL;
 }
 
+
+/*
+ * Options come first. They stop at the first word that is not one (a lone
+ * "-" is not), so that COMMAND's own flags stay COMMAND's, and at "--".
+ */
 static void parse_options(int argc, char **argv, struct container *c)
 {
-	int opt;
+	int i;
 
 	c->hostname = "container";
 
-	opterr = 0;
-	/* "+": stop at the first word that is not an option, so that COMMAND's own flags stay COMMAND's. */
-	while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
-		switch (opt) {
+	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "-") != 0; i++) {
+		const char *word = argv[i];
+		size_t len = strcspn(word, "=");	/* "--name=value" */
+		bool has_value = word[len] == '=';
+		const char *value = has_value ? word + len + 1 : "";
+		const struct option *opt = find_option(word, len);
+
+		if (strcmp(word, "--") == 0) {
+			i++;
+			break;
+		}
+		if (!opt)
+			bad_usage("unknown option", word);
+		if (opt->has_arg == no_argument && has_value)
+			bad_usage("option takes no value", word);
+		if (opt->has_arg == required_argument && !has_value) {
+			if (i + 1 == argc)
+				bad_usage("missing value for option", word);
+			value = argv[++i];
+		}
+		switch (opt->val) {
 		case OPT_HELP:
 			usage();
 			exit(0);
@@ -324,38 +347,31 @@ static void parse_options(int argc, char **argv, struct container *c)
 			verbose = true;
 			break;
 		case OPT_HOSTNAME:
-			c->hostname = parse_hostname(optarg);
+			c->hostname = parse_hostname(value);
 			break;
 		case OPT_MEMORY:
-			c->memory = parse_memory(optarg);
+			c->memory = parse_memory(value);
 			break;
 		case OPT_PIDS_LIMIT:
-			c->pids_limit = parse_pids_limit(optarg);
+			c->pids_limit = parse_pids_limit(value);
 			break;
 		case OPT_CPUS:
-			c->cpu_quota = parse_cpus(optarg);
+			c->cpu_quota = parse_cpus(value);
 			break;
-		case ':':
-			bad_usage("missing value for option", argv[optind - 1]);
-		default:
-			unknown_option(argv[optind - 1]);
 		}
 	}
-	if (argc - optind < 2)
-		bad_usage(optind == argc ? "missing ROOTFS and COMMAND" : "missing COMMAND", NULL);
-	c->rootfs = argv[optind];
-	c->command = &argv[optind + 1];
+	if (argc - i < 2)
+		bad_usage(i == argc ? "missing ROOTFS and COMMAND" : "missing COMMAND", NULL);
+	c->rootfs = argv[i];
+	c->command = &argv[i + 1];
 }
 
-/* COMMAND starts as any program does: no signal blocked, each with its default action. */
+/* COMMAND starts as any program does: nothing blocked, every signal at its default (reset_signals). */
 static void restore_signals(void)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
-	for (size_t i = 0; i < N_FORWARDED; i++)
-		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
-			die("signal");
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		die("sigprocmask");
 }
@@ -364,18 +380,22 @@ static void restore_signals(void)
 __attribute__((noreturn))
 static void run_command(char **command)
 {
+	int err;
+
 	/*
 	 * A descriptor survives execvp(3) unless it is close-on-exec: close
-	 * every one above stderr, the engine's own and any its caller left
-	 * open, so that COMMAND starts with stdin, stdout and stderr alone.
+	 * every one above stderr that the engine opened itself, so that
+	 * COMMAND starts with stdin, stdout and stderr alone.
 	 */
 	if (close_range(3, ~0U, 0) == -1)
 		die("close_range");
 	restore_signals();
 	trace_exec(command);
 	execvp(command[0], command);
-	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(errno));
-	exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	/* Keep execvp's errno: fprintf(3) may change it (EBADF for a closed stderr). */
+	err = errno;
+	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(err));
+	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
 /* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
@@ -1057,12 +1077,82 @@ static int run_container(struct container *c, const struct cgroup *cg)
 	return pid == -1 ? EXIT_ENGINE : supervise(pid);
 }
 
+/*
+ * Whatever the caller left open is the caller's, not the engine's: a file,
+ * a socket, a directory of the host that any process of the container could
+ * reach through /proc/PID/fd/N. Close it all before anything else runs, so
+ * that no process of the engine ever holds one. (What the engine opens
+ * later is its own, and stays usable.)
+ */
+static void close_inherited_fds(void)
+{
+	if (close_range(3, ~0U, 0) == -1)
+		die("close_range");
+}
+
+/*
+ * stdin, stdout and stderr are COMMAND's, but a directory there is a way
+ * out of any root: /proc/self/fd/0/ is the caller's directory. Refuse it.
+ */
+static void refuse_directories(void)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr" };
+	struct stat st;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fstat(fd, &st) == -1) {
+			/* A closed one stays closed, for COMMAND to find so. */
+			if (errno != EBADF)
+				die("fstat %s", names[fd]);
+		} else if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			die("%s", names[fd]);
+		}
+	}
+}
+
+/* Does nothing; see reset_signals. */
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Signals the caller ignores or blocks stay so in its children, across
+ * fork(2) and execve(2): a script's `cmd &` ignores SIGINT and SIGQUIT,
+ * nohup(1) SIGHUP, and with SIGCHLD ignored waitpid(2) finds no child at
+ * all. Start from every default and nothing blocked, as COMMAND will.
+ * But SIGPIPE, sent for a write to a pipe nobody reads (stderr piped to
+ * `head -1`), would kill the engine and lose COMMAND's status: catch it
+ * with a handler that does nothing, and the write fails with EPIPE
+ * instead. Ignoring it would not do: an ignored signal stays ignored in
+ * COMMAND, while execve(2) puts a caught one back to its default.
+ */
+static void reset_signals(void)
+{
+	sigset_t all;
+
+	/* sigfillset(3) leaves out the signals glibc keeps for its own use. */
+	sigfillset(&all);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sigismember(&all, sig) == 1 &&
+		    signal(sig, SIG_DFL) == SIG_ERR)
+			die("signal %d", sig);
+	if (sigprocmask(SIG_UNBLOCK, &all, NULL) == -1)
+		die("sigprocmask");
+	if (signal(SIGPIPE, on_sigpipe) == SIG_ERR)
+		die("signal SIGPIPE");
+}
+
 int main(int argc, char **argv)
 {
 	struct container c = { 0 };
 	struct cgroup cg = { 0 };
 	int status = EXIT_ENGINE;
 
+	close_inherited_fds();
+	refuse_directories();
+	reset_signals();
 	parse_options(argc, argv, &c);
 	check_rootfs(c.rootfs);
 	block_signals();

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
@@ -57,10 +59,12 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUS
 #define CPU_PERIOD_US 100000		/* --cpus 0.5 is 50000 us of each 100000 */
 #define MIN_CPU_QUOTA_US 1000		/* the kernel's least quota: --cpus 0.01 */
 #define MIN_MEMORY (6LL << 20)		/* docker's least memory limit: 6m */
+#define MAX_PIDS_LIMIT 4194304		/* the kernel's most pids (PID_MAX_LIMIT): pids.max takes no more */
 
-/* The controllers we set limits with: each its own hierarchy on v1, all in one on v2. */
+/* The controllers we set limits with, and the option of each: each its own hierarchy on v1, all in one on v2. */
 enum { MEMORY, PIDS, CPU, N_CONTROLLERS };
 static const char *const controllers[N_CONTROLLERS] = { "memory", "pids", "cpu" };
+static const char *const limit_options[N_CONTROLLERS] = { "--memory", "--pids-limit", "--cpus" };
 
 #define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
 
@@ -93,6 +97,7 @@ struct container {
 	long long pids_limit;	/* 0: no limit */
 	long long cpu_quota;	/* microseconds of each CPU_PERIOD_US; 0: no limit */
 	int go[2];		/* a pipe: the engine says "go" once the child is in its cgroup */
+	const struct cgroup *cgroup;	/* its locks, which the child must not keep */
 };
 
 /* The container's control group: its directory for each controller. */
@@ -100,6 +105,7 @@ struct cgroup {
 	bool v2;
 	char dir[N_CONTROLLERS][PATH_MAX];	/* on v2, or where two controllers share a hierarchy, the same directory */
 	bool made[N_CONTROLLERS];		/* whether we made dir[i], and so must remove it */
+	int lock[N_CONTROLLERS];		/* where made[i]: dir[i], open and locked while the engine lives */
 };
 
 static bool verbose;
@@ -270,29 +276,35 @@ static long long parse_pids_limit(const char *value)
 	if ((!isdigit((unsigned char)value[0]) && value[0] != '-') || errno == ERANGE ||
 	    *end != '\0' || end == value || n < -1)
 		bad_usage("invalid --pids-limit value", value);
+	if (n > MAX_PIDS_LIMIT)
+		bad_usage("--pids-limit must be at most 4194304, not", value);
 	return n == -1 ? 0 : n;
 }
 
 /*
  * "--cpus 0.5": a decimal number of CPUs, turned into a quota of each
- * CPU_PERIOD_US-long period; digits past the period's precision are dropped.
+ * CPU_PERIOD_US-long period; digits past the period's precision are dropped,
+ * but a value that is not 0 must not round to 0, which means no limit.
  */
 static long long parse_cpus(const char *value)
 {
 	long long whole = 0, fraction = 0;
 	const char *p = value;
+	bool zero = true;
 
 	for (; isdigit((unsigned char)*p) && whole <= 1000000; p++)
 		whole = whole * 10 + (*p - '0');
 	if (*p == '.') {
 		long long scale = CPU_PERIOD_US;
 
-		for (p++; isdigit((unsigned char)*p); p++)
+		for (p++; isdigit((unsigned char)*p); p++) {
 			fraction += (*p - '0') * (scale /= 10);
+			zero = zero && *p == '0';
+		}
 	}
 	if (*p != '\0' || !isdigit((unsigned char)value[value[0] == '.']) || whole > 1000000)
 		bad_usage("invalid --cpus value", value);
-	if (whole * CPU_PERIOD_US + fraction != 0 &&
+	if ((whole != 0 || !zero) &&
 	    whole * CPU_PERIOD_US + fraction < MIN_CPU_QUOTA_US)
 		bad_usage("--cpus must be 0 or at least 0.01, not", value);
 	return whole * CPU_PERIOD_US + fraction;
@@ -431,12 +443,37 @@ static void block_signals(void)
 		die("sigprocmask");
 }
 
+/*
+ * Ctrl-C and Ctrl-\ make a terminal send SIGINT or SIGQUIT to its whole
+ * foreground process group, the kernel being the sender (SI_KERNEL). If
+ * PID is in our own process group, it got a copy of its own, and ours
+ * passed on would be a second. (A hang-up's SIGHUP, which the kernel sends
+ * to the session leader alone, is passed on like any other signal.)
+ */
+static bool got_own_copy(pid_t pid, const siginfo_t *info)
+{
+	return (info->si_signo == SIGINT || info->si_signo == SIGQUIT) &&
+	       info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
+}
+
 static void forward_signal(pid_t pid, int sig)
 {
 	int r = kill(pid, sig);
 
 	/* A failure here is shown but not fatal: PID may have just ended. */
 	trace(r, "kill(%d, SIG%s)", (int)pid, sigabbrev_np(sig));
+}
+
+/*
+ * Give up on supervising PID after a failed call: end it, and wait for it
+ * (its processes must have left the cgroup before the engine removes it).
+ */
+static int give_up(pid_t pid, const char *call)
+{
+	fail("%s", call);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return EXIT_ENGINE;
 }
 
 /* Reap every child that has ended; return PID's exit status if it is one of them, else -1. */
@@ -450,8 +487,8 @@ static int reap_children(pid_t pid)
 		if (ended == pid)
 			result = exit_status(status);
 	}
-	if (ended == -1 && errno != ECHILD)
-		die("waitpid");
+	if (ended == -1 && errno != ECHILD && result == -1)
+		return give_up(pid, "waitpid");
 	return result;
 }
 
@@ -472,10 +509,11 @@ static int supervise(pid_t pid)
 		if (sigwaitinfo(&set, &info) == -1) {
 			if (errno == EINTR)
 				continue;
-			die("sigwaitinfo");
+			return give_up(pid, "sigwaitinfo");
 		}
 		if (info.si_signo != SIGCHLD) {
-			forward_signal(pid, info.si_signo);
+			if (!got_own_copy(pid, &info))
+				forward_signal(pid, info.si_signo);
 			continue;
 		}
 		status = reap_children(pid);
@@ -626,6 +664,34 @@ static void mount_dev(void)
 }
 
 /*
+ * COMMAND gets docker run's environment, not the caller's: the caller's
+ * PATH and HOME name directories of another root, and the rest (an
+ * SSH_AUTH_SOCK, tokens, SUDO_*) is none of the container's business. TERM
+ * alone is passed on, since the container shares the caller's terminal.
+ * The environment is environ, an array of "NAME=value" strings: pointed at
+ * ours, it is what COMMAND inherits, and the PATH execvp(3) searches.
+ */
+static void set_environment(const char *hostname)
+{
+	static char hostname_var[sizeof("HOSTNAME=") + HOST_NAME_MAX];
+	static char *env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		hostname_var,
+		"HOME=/root",
+		NULL,	/* TERM, when the caller has one */
+		NULL,
+	};
+
+	snprintf(hostname_var, sizeof(hostname_var), "HOSTNAME=%s", hostname);
+	for (char **var = environ; *var; var++)
+		if (strncmp(*var, "TERM=", 5) == 0) {
+			env[3] = *var;
+			break;
+		}
+	environ = env;
+}
+
+/*
  * Wait until the engine has put us into our cgroup: nothing of COMMAND's
  * may run before its limits apply. Should the engine die meanwhile, die
  * with it: PR_SET_PDEATHSIG has the kernel send us SIGKILL when our parent
@@ -664,10 +730,24 @@ static void enter_cgroup_namespace(void)
 		die("unshare CLONE_NEWCGROUP");
 }
 
+/*
+ * The locks on the container's cgroup directories are the engine's. The
+ * child's copies of their descriptors would keep them held after the
+ * engine died, and, as /proc/1/fd/N, lead from inside the container to the
+ * host's cgroup tree.
+ */
+static void close_locks(const struct cgroup *cg)
+{
+	for (int i = 0; i < N_CONTROLLERS; i++)
+		if (cg->made[i])
+			close(cg->lock[i]);
+}
+
 static int child_main(void *arg)
 {
 	struct container *c = arg;
 
+	close_locks(c->cgroup);
 	wait_for_cgroup(c->go);
 	enter_cgroup_namespace();
 	set_hostname(c->hostname);
@@ -676,6 +756,7 @@ static int child_main(void *arg)
 	enter_rootfs(c->rootfs);
 	mount_proc();
 	mount_dev();
+	set_environment(c->hostname);
 	return run_init(c->command);
 }
 
@@ -753,7 +834,7 @@ static int format_path(char path[PATH_MAX], const char *fmt, ...)
 	return 0;
 }
 
-/* Write VALUE to the cgroup file DIR/NAME; an OPTIONAL file may be missing. */
+/* Write VALUE to the cgroup file DIR/NAME; an OPTIONAL file may be missing: then return 1. */
 static int write_file(const char *dir, const char *name, const char *value, bool optional)
 {
 	char path[PATH_MAX];
@@ -764,7 +845,7 @@ static int write_file(const char *dir, const char *name, const char *value, bool
 		return -1;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && optional)
-		return 0;
+		return 1;
 	if (fd != -1) {
 		n = write(fd, value, strlen(value));
 		if (close(fd) == -1)
@@ -776,20 +857,33 @@ static int write_file(const char *dir, const char *name, const char *value, bool
 	return 0;
 }
 
-/* Is WORD one of the words of the comma-separated LIST? */
+/* Is WORD one of the words of LIST, separated by commas (v1's lists) or spaces (v2's)? */
 static bool has_word(const char *list, const char *word)
 {
-	size_t len = strlen(word);
-	const char *p = list;
+	size_t len = strlen(word), n;
 
-	for (;;) {
-		if (strncmp(p, word, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+	for (const char *p = list; *p != '\0'; p += n + (p[n] != '\0')) {
+		n = strcspn(p, ", \n");
+		if (n == len && strncmp(p, word, len) == 0)
 			return true;
-		p = strchr(p, ',');
-		if (p == NULL)
-			return false;
-		p++;
 	}
+	return false;
+}
+
+/* Does the container need CONTROLLER: did an option ask for a limit of it? */
+static bool needs(const struct container *c, int controller)
+{
+	const long long limits[N_CONTROLLERS] = { c->memory, c->pids_limit, c->cpu_quota };
+
+	return limits[controller] != 0;
+}
+
+/* A limit the host cannot enforce is refused, not silently dropped. */
+static int no_controller(int controller)
+{
+	fprintf(stderr, "container: %s needs the cgroup controller %s, which this host does not have\n",
+		limit_options[controller], controllers[controller]);
+	return -1;
 }
 
 /*
@@ -827,6 +921,7 @@ static int own_cgroup(const char *controller, char path[PATH_MAX])
  * Where a v1 hierarchy is mounted, from /proc/self/mountinfo, whose lines
  * read "ID PARENT DEV ROOT MOUNTPOINT ... - TYPE SOURCE OPTIONS"; ROOT is the
  * cgroup the mount shows, "/" unless this is itself in a container.
+ * Return 1 where the host has no hierarchy with CONTROLLER.
  */
 static int find_v1_mount(const char *controller, char root[PATH_MAX], char mountpoint[PATH_MAX])
 {
@@ -845,23 +940,24 @@ static int find_v1_mount(const char *controller, char root[PATH_MAX], char mount
 			found = 0;
 	}
 	fclose(f);
-	if (found == -1) {
-		errno = ENOENT;
-		return fail("no cgroup v1 hierarchy with the %s controller", controller);
-	}
-	return 0;
+	return found == -1 ? 1 : 0;
 }
 
-/* The directory of the engine's own cgroup in the v1 hierarchy of CONTROLLER. */
+/* The directory of the engine's own cgroup in the v1 hierarchy of CONTROLLER; 1 if there is none. */
 static int v1_parent(const char *controller, char parent[PATH_MAX])
 {
 	char own[PATH_MAX], root[PATH_MAX], mountpoint[PATH_MAX];
 	const char *below;
+	int r = find_v1_mount(controller, root, mountpoint);
 
-	if (own_cgroup(controller, own) == -1 || find_v1_mount(controller, root, mountpoint) == -1)
+	if (r != 0)
+		return r;
+	if (own_cgroup(controller, own) == -1)
 		return -1;
 	below = own;
-	if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0)
+	/* Below ROOT means ROOT then a "/": a mount of /a does not show /ab. */
+	if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0 &&
+	    (own[strlen(root)] == '/' || own[strlen(root)] == '\0'))
 		below = own + strlen(root);
 	if (strcmp(below, "/") == 0)
 		below = "";
@@ -874,70 +970,228 @@ static int v1_parent(const char *controller, char parent[PATH_MAX])
  * hold processes and list controllers there (cgroup-v2.rst, "no internal
  * processes"). The engine's own cgroup holds the engine: unless it is the
  * root, the container's cgroup goes under the root, as runc's cgroupfs
- * driver does.
+ * driver does. There, it enables the controllers the limits need, and no
+ * other: a host may not have them all.
  */
-static int v2_parent(char parent[PATH_MAX])
+static int v2_parent(char parent[PATH_MAX], const struct container *c)
 {
-	char own[PATH_MAX];
+	char own[PATH_MAX], path[PATH_MAX], available[256] = "", wanted[64] = "";
+	size_t len = 0;
+	FILE *f;
 
 	if (own_cgroup(NULL, own) == -1)
 		return -1;
 	if (strcmp(own, "/") != 0 && verbose)
 		fprintf(stderr, "container: cgroup %s holds processes and cannot enable controllers "
 			"for a child: using the root of the hierarchy\n", own);
-	if (format_path(parent, "%s", CGROUP_ROOT) == -1)
+	if (format_path(parent, "%s", CGROUP_ROOT) == -1 ||
+	    format_path(path, "%s/cgroup.controllers", parent) == -1)
 		return -1;
-	return write_file(parent, "cgroup.subtree_control", "+memory +pids +cpu", false);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return fail("open %s", path);
+	if (fgets(available, sizeof(available), f) == NULL)
+		available[0] = '\0';
+	fclose(f);
+	for (int i = 0; i < N_CONTROLLERS; i++) {
+		if (!needs(c, i))
+			continue;
+		if (!has_word(available, controllers[i]))
+			return no_controller(i);
+		len += (size_t)snprintf(wanted + len, sizeof(wanted) - len, "%s+%s",
+					len ? " " : "", controllers[i]);
+	}
+	return wanted[0] ? write_file(parent, "cgroup.subtree_control", wanted, false) : 0;
+}
+
+/* For nftw(3): is this the cgroup.procs of a cgroup that holds a process? */
+static int lists_process(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	FILE *f;
+	int c;
+
+	(void)st;
+	if (type == FTW_DNR)
+		return 1;
+	if (type != FTW_F || strcmp(path + ftw->base, "cgroup.procs") != 0)
+		return 0;
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 1;
+	c = fgetc(f);
+	fclose(f);
+	return c != EOF;
+}
+
+/*
+ * Does the cgroup DIR, or one below it, hold a process? Each lists its own
+ * in cgroup.procs, one pid a line. Any doubt counts as yes.
+ */
+static bool holds_processes(const char *dir)
+{
+	return nftw(dir, lists_process, 16, FTW_PHYS) != 0;
+}
+
+/*
+ * For nftw(3), which gives the cgroups below a directory before the
+ * directory itself (FTW_DEPTH): remove one. For a moment after the last
+ * process of a cgroup is reaped, the kernel may still count it, and
+ * rmdir(2) fails with EBUSY: try again, for up to a second.
+ */
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	int r;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_DP)
+		return 0;
+	for (int tries = 0; (r = rmdir(path)) == -1 && errno == EBUSY && tries < 100; tries++)
+		nanosleep(&pause, NULL);
+	trace(r, "rmdir(\"%s\")", path);
+	if (r == -1)
+		fail("rmdir %s", path);
+	return r;
+}
+
+/*
+ * Remove the cgroup DIR and every cgroup below it, deepest first: rmdir(2)
+ * refuses a cgroup that has children, and the container may have made
+ * some (its cgroup namespace makes that natural).
+ */
+static int remove_tree(const char *dir)
+{
+	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/*
+ * Open the cgroup directory DIR and lock it, without waiting; return the
+ * descriptor, or -1 (errno EWOULDBLOCK: another holds the lock). A lock of
+ * flock(2) lasts while its descriptor is open, and the kernel drops it when
+ * its holder dies, however it dies: while an engine runs, it holds the
+ * lock of its own directory, so a lock that can be taken means a dead
+ * engine, whatever its pid and whatever PID namespace it was in.
+ */
+static int lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), saved;
+
+	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Remove DIR, another engine's container-<pid>, if it is stale: if its
+ * engine no longer runs (we can lock it) and nothing is left in it. Return
+ * 1 if it is gone, 0 if a live engine holds it, -1 if it holds processes.
+ */
+static int remove_if_stale(const char *dir)
+{
+	int fd = lock_dir(dir), r = -1;
+
+	if (fd == -1)
+		return errno == ENOENT ? 1 : errno == EWOULDBLOCK ? 0 : -1;
+	if (!holds_processes(dir)) {
+		if (verbose)
+			fprintf(stderr, "container: removing %s: its engine no longer runs\n", dir);
+		r = remove_tree(dir) == 0 ? 1 : -1;
+	}
+	close(fd);
+	return r;
 }
 
 /*
  * An engine killed by SIGKILL leaves its cgroup behind. Remove, beside
- * ours, each container-<pid> whose engine no longer runs; rmdir(2) refuses
- * a cgroup that still holds processes, so a running container is safe.
+ * ours, each container-<pid> that is stale. Not by its pid: pids repeat
+ * (in a fresh PID namespace the engine may be PID 1 every time), and an
+ * engine in another PID namespace has pids of its own.
  */
 static void remove_stale_cgroups(const char *parent)
 {
 	char path[PATH_MAX], *end;
 	struct dirent *entry;
 	DIR *dir = opendir(parent);
-	long pid;
-	int r;
 
 	if (dir == NULL)
 		return;
 	while ((entry = readdir(dir)) != NULL) {
-		if (strncmp(entry->d_name, "container-", 10) != 0)
+		if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
+		    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
 			continue;
-		pid = strtol(entry->d_name + 10, &end, 10);
-		if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		if (format_path(path, "%s/%s", parent, entry->d_name) == -1)
-			continue;
-		if (verbose)
-			fprintf(stderr, "container: removing %s: its engine %ld no longer runs\n", path, pid);
-		r = rmdir(path);
-		trace(r, "rmdir(\"%s\")", path);
+		if (format_path(path, "%s/%s", parent, entry->d_name) == 0)
+			remove_if_stale(path);
 	}
 	closedir(dir);
 }
 
+/*
+ * Make the container's cgroup DIR, and lock it for the engine's whole
+ * life; return the lock's descriptor. DIR may exist already: stale, left
+ * by an engine that had our pid, or held by a live engine of another PID
+ * namespace. And another engine's sweep may hold the lock for a moment, or
+ * remove the new DIR before we have locked it: try again, for a second.
+ */
+static int make_locked_dir(const char *dir)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	struct stat made, locked;
+	int stale = 0;
+
+	for (int tries = 0; tries < 100; tries++, nanosleep(&pause, NULL)) {
+		int r = mkdir(dir, 0755), fd;
+
+		if (r == 0 || errno != EEXIST || tries == 0)
+			trace(r, "mkdir(\"%s\")", dir);
+		if (r == -1 && errno != EEXIST)
+			return fail("mkdir %s%s", dir, root_hint());
+		if (r == -1 && (stale = remove_if_stale(dir)) == -1)
+			break;
+		if (r == -1)
+			continue;
+		fd = lock_dir(dir);
+		/* A sweep may have removed DIR meanwhile: is it the directory we locked? */
+		if (fd != -1 && stat(dir, &made) == 0 && fstat(fd, &locked) == 0 &&
+		    made.st_dev == locked.st_dev && made.st_ino == locked.st_ino) {
+			trace(0, "flock(\"%s\", LOCK_EX|LOCK_NB)", dir);
+			return fd;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	if (stale == 0)
+		fprintf(stderr, "container: %s is held by a live engine of another PID namespace\n", dir);
+	else
+		fprintf(stderr, "container: %s exists, and holds processes that no engine runs\n", dir);
+	return -1;
+}
+
 static int set_limits(const struct cgroup *cg, const struct container *c)
 {
+	const char *swap = cg->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
 	char value[64];
 	int r = 0;
 
 	if (c->memory) {
+		int w;
+
 		snprintf(value, sizeof(value), "%lld", c->memory);
 		r |= write_file(cg->dir[MEMORY], cg->v2 ? "memory.max" : "memory.limit_in_bytes", value, false);
 		/*
 		 * Swap must not lift the limit. v1's memsw is memory plus swap,
 		 * and may not be set below the memory limit: so it comes after.
-		 * Either file is missing where the kernel does not account swap.
+		 * Either file is missing where the kernel does not account swap:
+		 * the container runs, but the user must know (docker warns too).
 		 */
-		if (cg->v2)
-			r |= write_file(cg->dir[MEMORY], "memory.swap.max", "0", true);
-		else
-			r |= write_file(cg->dir[MEMORY], "memory.memsw.limit_in_bytes", value, true);
+		w = write_file(cg->dir[MEMORY], swap, cg->v2 ? "0" : value, true);
+		if (w == 1)
+			fprintf(stderr, "container: warning: this kernel does not account swap (no %s): "
+				"swap may lift --memory\n", swap);
+		r |= w == -1;
 	}
 	if (c->pids_limit) {
 		snprintf(value, sizeof(value), "%lld", c->pids_limit);
@@ -977,17 +1231,22 @@ static int create_cgroup(struct cgroup *cg, const struct container *c)
 			memcpy(cg->dir[i], cg->dir[0], PATH_MAX);
 			continue;
 		}
-		if ((cg->v2 ? v2_parent(parent) : v1_parent(controllers[i], parent)) == -1)
+		r = cg->v2 ? v2_parent(parent, c) : v1_parent(controllers[i], parent);
+		/* A hierarchy the host does not have is needed only for a limit. */
+		if (r == 1 && needs(c, i))
+			return no_controller(i);
+		if (r == 1)
+			continue;
+		if (r == -1)
 			return -1;
 		remove_stale_cgroups(parent);
 		if (format_path(cg->dir[i], "%s/container-%d", parent, (int)getpid()) == -1)
 			return -1;
 		if (made_before(cg, i))
 			continue;
-		r = mkdir(cg->dir[i], 0755);
-		trace(r, "mkdir(\"%s\")", cg->dir[i]);
-		if (r == -1)
-			return fail("mkdir %s%s", cg->dir[i], root_hint());
+		cg->lock[i] = make_locked_dir(cg->dir[i]);
+		if (cg->lock[i] == -1)
+			return -1;
 		cg->made[i] = true;
 	}
 	return set_limits(cg, c);
@@ -1021,10 +1280,11 @@ static void report_oom(const struct cgroup *cg)
 	    format_path(path, "%s/%s", cg->dir[MEMORY], cg->v2 ? "memory.events" : "memory.oom_control") == -1)
 		return;
 	f = fopen(path, "re");
-	if (f == NULL) {
+	/* Missing on v2 where no limit enabled the memory controller: nothing to count. */
+	if (f == NULL && errno != ENOENT)
 		fail("open %s", path);
+	if (f == NULL)
 		return;
-	}
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "oom_kill %lld", &kills) == 1)
 			break;
@@ -1035,23 +1295,17 @@ static void report_oom(const struct cgroup *cg)
 }
 
 /*
- * Remove the directories we made. The container's processes are all gone
- * by now, but for a moment the kernel may still count the last of them and
- * rmdir(2) fails with EBUSY: try again, for up to a second.
+ * Remove the directories we made, with the cgroups the container made
+ * below them; then let go of their locks. The container's processes are
+ * all gone by now.
  */
 static void remove_cgroup(const struct cgroup *cg)
 {
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
-	int r;
-
 	for (int i = N_CONTROLLERS - 1; i >= 0; i--) {
 		if (!cg->made[i])
 			continue;
-		for (int tries = 0; (r = rmdir(cg->dir[i])) == -1 && errno == EBUSY && tries < 100; tries++)
-			nanosleep(&pause, NULL);
-		trace(r, "rmdir(\"%s\")", cg->dir[i]);
-		if (r == -1)
-			fail("rmdir %s", cg->dir[i]);
+		remove_tree(cg->dir[i]);
+		close(cg->lock[i]);
 	}
 }
 
@@ -1068,6 +1322,7 @@ static int run_container(struct container *c, const struct cgroup *cg)
 		fail("pipe2");
 		return EXIT_ENGINE;
 	}
+	c->cgroup = cg;
 	pid = start_container(c);
 	close(c->go[0]);
 	/* A byte says go; the pipe closed without one says give up. */

@@ -446,3 +446,23 @@ bad_values() {
 }
 
 @test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }
+
+# Issue 12, item 12: a kernel that does not account swap. Its files cannot be
+# removed from a cgroup, so tests/helpers/noswap.c, preloaded into the engine,
+# makes memory.memsw.* (v1) and memory.swap.* (v2) look missing to it.
+@test "step08: where the kernel does not account swap, --memory says so once on stderr and the container runs" {
+	local so=$WB_TMP/noswap.so
+	ldd "$CONTAINER" >/dev/null 2>&1 || skip "the engine is not linked dynamically: LD_PRELOAD cannot reach it"
+	cc -shared -fPIC -o "$so" "$REPO/tests/helpers/noswap.c" -ldl 2>/dev/null || skip "cannot build tests/helpers/noswap.c"
+	LD_PRELOAD=$so run_engine --memory 32m -- sh -c 'echo COMMAND ran'
+	assert_success
+	assert_output "COMMAND ran"
+	[ "$(grep -ci swap <<<"$stderr")" -eq 1 ] || fail "not one line about swap on stderr: $stderr"
+	[[ $stderr == *--memory* ]] || fail "the warning does not name --memory: $stderr"
+	assert_no_cgroup_left
+	# without --memory there is nothing for swap to lift
+	LD_PRELOAD=$so run_engine -- sh -c 'echo COMMAND ran'
+	assert_success
+	assert_equal "$stderr" ""
+	assert_no_cgroup_left
+}

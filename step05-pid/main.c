@@ -11,9 +11,11 @@
  *   ./container [OPTIONS] COMMAND [ARG...]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -50,6 +53,7 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUS
 struct container {
 	char **command;
 	const char *hostname;
+	int lifeline[2];	/* a pipe: the engine holds its write end until it exits */
 };
 
 static bool verbose;
@@ -276,6 +280,19 @@ static void block_signals(void)
 		die("sigprocmask");
 }
 
+/*
+ * Ctrl-C and Ctrl-\ make a terminal send SIGINT or SIGQUIT to its whole
+ * foreground process group, the kernel being the sender (SI_KERNEL). If
+ * PID is in our own process group, it got a copy of its own, and ours
+ * passed on would be a second. (A hang-up's SIGHUP, which the kernel sends
+ * to the session leader alone, is passed on like any other signal.)
+ */
+static bool got_own_copy(pid_t pid, const siginfo_t *info)
+{
+	return (info->si_signo == SIGINT || info->si_signo == SIGQUIT) &&
+	       info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
+}
+
 static void forward_signal(pid_t pid, int sig)
 {
 	int r = kill(pid, sig);
@@ -320,7 +337,8 @@ static int supervise(pid_t pid)
 			die("sigwaitinfo");
 		}
 		if (info.si_signo != SIGCHLD) {
-			forward_signal(pid, info.si_signo);
+			if (!got_own_copy(pid, &info))
+				forward_signal(pid, info.si_signo);
 			continue;
 		}
 		status = reap_children(pid);
@@ -375,10 +393,35 @@ static void bring_up_loopback(void)
 	close(sock);
 }
 
+/*
+ * If the engine dies, even by SIGKILL, nobody is left to wait for the
+ * container or to pass it signals: init must die with it. PR_SET_PDEATHSIG
+ * has the kernel send init SIGKILL when its parent ends, but only from the
+ * call on, and getppid(2) cannot tell whether the engine died before it (in
+ * a new PID namespace it is 0 either way). The lifeline can: the kernel
+ * closes the descriptors of a process that ends, and once nobody holds the
+ * write end, poll(2) says POLLHUP on the read end, without waiting.
+ */
+static void die_with_engine(const int lifeline[2])
+{
+	struct pollfd read_end = { .fd = lifeline[0] };	/* POLLHUP needs no events */
+
+	/* Our own copy of the write end would keep the pipe open. */
+	close(lifeline[1]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		die("prctl PR_SET_PDEATHSIG");
+	if (poll(&read_end, 1, 0) == -1)
+		die("poll");
+	if (read_end.revents & POLLHUP)
+		exit(EXIT_ENGINE);
+	close(lifeline[0]);
+}
+
 static int child_main(void *arg)
 {
 	const struct container *c = arg;
 
+	die_with_engine(c->lifeline);
 	set_hostname(c->hostname);
 	bring_up_loopback();
 	return run_init(c->command);
@@ -404,13 +447,19 @@ static void *alloc_stack(void)
 
 static pid_t start_container(struct container *c)
 {
-	pid_t pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
+	pid_t pid;
 
+	/* Close-on-exec: COMMAND gets neither end. */
+	if (pipe2(c->lifeline, O_CLOEXEC) == -1)
+		die("pipe2");
+	pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
 	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
 	if (pid == -1 && errno == EPERM)
 		die("clone (making namespaces needs root: try sudo)");
 	if (pid == -1)
 		die("clone");
+	/* The write end stays open until the engine exits, however it ends. */
+	close(c->lifeline[0]);
 	return pid;
 }
 

@@ -514,6 +514,34 @@ static void mount_dev(void)
 }
 
 /*
+ * COMMAND gets docker run's environment, not the caller's: the caller's
+ * PATH and HOME name directories of another root, and the rest (an
+ * SSH_AUTH_SOCK, tokens, SUDO_*) is none of the container's business. TERM
+ * alone is passed on, since the container shares the caller's terminal.
+ * The environment is environ, an array of "NAME=value" strings: pointed at
+ * ours, it is what COMMAND inherits, and the PATH execvp(3) searches.
+ */
+static void set_environment(const char *hostname)
+{
+	static char hostname_var[sizeof("HOSTNAME=") + HOST_NAME_MAX];
+	static char *env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		hostname_var,
+		"HOME=/root",
+		NULL,	/* TERM, when the caller has one */
+		NULL,
+	};
+
+	snprintf(hostname_var, sizeof(hostname_var), "HOSTNAME=%s", hostname);
+	for (char **var = environ; *var; var++)
+		if (strncmp(*var, "TERM=", 5) == 0) {
+			env[3] = *var;
+			break;
+		}
+	environ = env;
+}
+
+/*
  * If the engine dies, even by SIGKILL, nobody is left to wait for the
  * container or to pass it signals: init must die with it. PR_SET_PDEATHSIG
  * has the kernel send init SIGKILL when its parent ends, but only from the
@@ -548,6 +576,7 @@ static int child_main(void *arg)
 	enter_rootfs(c->rootfs);
 	mount_proc();
 	mount_dev();
+	set_environment(c->hostname);
 	return run_init(c->command);
 }
 

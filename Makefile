@@ -62,12 +62,25 @@ rootfs: $(ROOTFS)/etc/workbook-rootfs
 $(ROOTFS)/etc/workbook-rootfs: tests/make-rootfs.sh | tools
 	tests/make-rootfs.sh $(ROOTFS)
 
+# Grading: CONTAINER names the program under test, relative to the directory
+# make was started in (also with make -C); CONTAINER_DIR, a directory laid
+# out as the project. Both are made absolute here and checked by
+# tests/run-suite.sh before any test runs.
+ifneq ($(CONTAINER),)
+override CONTAINER := $(abspath $(if $(filter /%,$(CONTAINER)),$(CONTAINER),$(or $(PWD),$(CURDIR))/$(CONTAINER)))
+export CONTAINER
+endif
+ifneq ($(CONTAINER_DIR),)
+override CONTAINER_DIR := $(abspath $(if $(filter /%,$(CONTAINER_DIR)),$(CONTAINER_DIR),$(or $(PWD),$(CURDIR))/$(CONTAINER_DIR)))
+export CONTAINER_DIR
+endif
+
 # The bats files to run: one step's, or all of them in order.
 TEST_FILES = $(if $(STEP),$(or $(wildcard tests/$(STEP_DIR).bats),$(error no tests for STEP=$(STEP))),$(sort $(wildcard tests/*.bats)))
 
 test: tools all rootfs
-	@tests/run-suite.sh $(if $(filter junit,$(FORMAT)),--junit .) \
-	  $(if $(STEP)$(CONTAINER),,--other-cgroup-version) -- $(BATS_FLAGS) $(TEST_FILES)
+	@tests/run-suite.sh $(if $(filter junit,$(FORMAT)),--junit .) --step "$(STEP)" \
+	  $(if $(STEP)$(CONTAINER)$(CONTAINER_DIR),,--other-cgroup-version) -- $(BATS_FLAGS) $(TEST_FILES)
 
 diff:
 	@test -n "$(STEP)" || { echo "usage: make diff STEP=NN" >&2; exit 2; }
@@ -107,9 +120,18 @@ lint:
 	@out=$$(clang-tidy --quiet $(LINT_FILES) -- -std=c11 2>&1); status=$$?; \
 	printf '%s\n' "$$out" | grep -v '^[0-9]* warnings\{0,1\} generated\.$$'; exit $$status
 
-clean:
+# What `sudo make` wrote stays root's (a root filesystem must be root's to be
+# the container's "/"): an ordinary user is told to use sudo for it.
+CLEAN_FILES = $(addsuffix /container,$(ALL_STEPS)) report.xml tests/build $(ROOTFS) tests/vm/out tests/bench/out
+
+.PHONY: clean-check
+clean-check:
+	@if [ "$$(id -u)" != 0 ] && [ -n "$$(find $(CLEAN_FILES) -maxdepth 0 ! -user "$$(id -u)" 2>/dev/null)" ]; then \
+	  echo "make clean: some files were made by root (sudo make ...): run sudo make clean" >&2; exit 1; fi
+
+clean: clean-check
 	rm -f $(addsuffix /container,$(ALL_STEPS)) report.xml
-	rm -rf tests/build
+	rm -rf tests/build tests/vm/out
 	@if [ -d $(ROOTFS) ]; then echo "rm -rf $(ROOTFS)"; rm -rf --one-file-system $(ROOTFS); fi
 
 # The README's first command: a busybox shell in a container of the last

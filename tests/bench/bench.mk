@@ -11,5 +11,5 @@ bench: all rootfs
 	tests/bench/bench.sh --rootfs $(ROOTFS) $(BENCH_FLAGS)
 
 clean: clean-bench
-clean-bench:
+clean-bench: clean-check
 	rm -rf tests/bench/out

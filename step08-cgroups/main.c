@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -92,11 +93,11 @@ static const struct link {
 struct container {
 	char **command;
 	const char *hostname;
+	int lifeline[2];	/* a pipe: the engine holds its write end until it exits, and says "go" in it */
 	const char *rootfs;
 	long long memory;	/* bytes; 0: no limit */
 	long long pids_limit;	/* 0: no limit */
 	long long cpu_quota;	/* microseconds of each CPU_PERIOD_US; 0: no limit */
-	int go[2];		/* a pipe: the engine says "go" once the child is in its cgroup */
 	const struct cgroup *cgroup;	/* its locks, which the child must not keep */
 };
 
@@ -604,33 +605,31 @@ static void make_mounts_private(void)
  */
 static void enter_rootfs(const char *rootfs)
 {
-	/* Where the host's root goes until we detach it: a new directory of ROOTFS. */
-	char old_root[] = ".old-root-XXXXXX";
 	int r;
 
 	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
 	if (chdir(rootfs) == -1)
 		die("chdir %s", rootfs);
-	/* mkdtemp(3) gives it a name of its own: several containers may share ROOTFS. */
-	if (mkdtemp(old_root) == NULL)
-		die("mkdtemp %s/%s", rootfs, old_root);
-	r = (int)syscall(SYS_pivot_root, ".", old_root);
-	trace(r, "pivot_root(\".\", \"%s\")", old_root);
+	/*
+	 * PUT_OLD "." stacks the old root on the new one, at "/": no directory
+	 * is made in ROOTFS, which may be read-only, and none is left there
+	 * should the engine be killed half-way.
+	 */
+	r = (int)syscall(SYS_pivot_root, ".", ".");
+	trace(r, "pivot_root(\".\", \".\")");
 	if (r == -1)
 		die("pivot_root %s", rootfs);
+	/*
+	 * "." is now the top of that stack, the host's tree, with all its
+	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
+	 * whole tree out of the namespace at once, and ROOTFS is "/" again.
+	 */
+	r = umount2(".", MNT_DETACH);
+	trace(r, "umount2(\".\", MNT_DETACH)");
+	if (r == -1)
+		die("umount2 .");
 	if (chdir("/") == -1)
 		die("chdir /");
-	/*
-	 * The host's tree now hangs at /.old-root-XXXXXX, with all its
-	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
-	 * whole tree out of the namespace at once.
-	 */
-	r = umount2(old_root, MNT_DETACH);
-	trace(r, "umount2(\"/%s\", MNT_DETACH)", old_root);
-	if (r == -1)
-		die("umount2 /%s", old_root);
-	if (rmdir(old_root) == -1)
-		die("rmdir /%s", old_root);
 }
 
 /*
@@ -692,28 +691,39 @@ static void set_environment(const char *hostname)
 }
 
 /*
- * Wait until the engine has put us into our cgroup: nothing of COMMAND's
- * may run before its limits apply. Should the engine die meanwhile, die
- * with it: PR_SET_PDEATHSIG has the kernel send us SIGKILL when our parent
- * ends, and a pipe closed without the byte "go" means it already has, or
- * that it failed (and said why).
+ * If the engine dies, even by SIGKILL, nobody is left to wait for the
+ * container or to pass it signals: init must die with it. PR_SET_PDEATHSIG
+ * has the kernel send init SIGKILL when its parent ends, but only from the
+ * call on, and getppid(2) cannot tell whether the engine died before it (in
+ * a new PID namespace it is 0 either way). The lifeline can: the kernel
+ * closes the descriptors of a process that ends, and once nobody holds the
+ * write end, poll(2) says POLLHUP on the read end, without waiting.
+ *
+ * The same pipe says "go": nothing of COMMAND's may run before its limits
+ * apply, so we wait for the byte the engine writes once we are in our
+ * cgroup. The pipe closed without it: the engine failed (it said why) or
+ * died. The byte there but the pipe closed: it died after writing it.
  */
-static void wait_for_cgroup(int go[2])
+static void die_with_engine(const int lifeline[2])
 {
-	char byte;
+	struct pollfd read_end = { .fd = lifeline[0] };	/* POLLHUP needs no events */
+	char go;
 	ssize_t n;
 
+	/* Our own copy of the write end would keep the pipe open. */
+	close(lifeline[1]);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		die("prctl PR_SET_PDEATHSIG");
-	close(go[1]);
 	do
-		n = read(go[0], &byte, 1);
+		n = read(lifeline[0], &go, 1);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		die("read");
-	if (n == 0)
+	if (poll(&read_end, 1, 0) == -1)
+		die("poll");
+	if (n == 0 || read_end.revents & POLLHUP)
 		exit(EXIT_ENGINE);
-	close(go[0]);
+	close(lifeline[0]);
 }
 
 /*
@@ -748,7 +758,7 @@ static int child_main(void *arg)
 	struct container *c = arg;
 
 	close_locks(c->cgroup);
-	wait_for_cgroup(c->go);
+	die_with_engine(c->lifeline);
 	enter_cgroup_namespace();
 	set_hostname(c->hostname);
 	bring_up_loopback();
@@ -789,12 +799,17 @@ static pid_t start_container(struct container *c)
 
 	if (stack == NULL)
 		return -1;
+	/* Close-on-exec: COMMAND gets neither end. */
+	if (pipe2(c->lifeline, O_CLOEXEC) == -1)
+		return fail("pipe2");
 	pid = clone(child_main, stack, CLONE_FLAGS, c);
 	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
 	if (pid == -1 && errno == EPERM)
 		return fail("clone (making namespaces needs root: try sudo)");
 	if (pid == -1)
 		return fail("clone");
+	/* The write end stays open until the engine exits, however it ends. */
+	close(c->lifeline[0]);
 	return pid;
 }
 
@@ -1154,6 +1169,11 @@ static int make_locked_dir(const char *dir)
 		if (r == -1)
 			continue;
 		fd = lock_dir(dir);
+		if (fd == -1 && errno != EWOULDBLOCK && errno != ENOENT) {
+			fail("lock %s", dir);
+			rmdir(dir);
+			return -1;
+		}
 		/* A sweep may have removed DIR meanwhile: is it the directory we locked? */
 		if (fd != -1 && stat(dir, &made) == 0 && fstat(fd, &locked) == 0 &&
 		    made.st_dev == locked.st_dev && made.st_ino == locked.st_ino) {
@@ -1318,18 +1338,18 @@ static int run_container(struct container *c, const struct cgroup *cg)
 {
 	pid_t pid;
 
-	if (pipe2(c->go, O_CLOEXEC) == -1) {
-		fail("pipe2");
-		return EXIT_ENGINE;
-	}
 	c->cgroup = cg;
 	pid = start_container(c);
-	close(c->go[0]);
-	/* A byte says go; the pipe closed without one says give up. */
-	if (pid != -1 && join_cgroup(cg, pid) == 0 && write(c->go[1], "g", 1) != 1)
-		fail("write");
-	close(c->go[1]);
-	return pid == -1 ? EXIT_ENGINE : supervise(pid);
+	if (pid == -1)
+		return EXIT_ENGINE;
+	/*
+	 * A byte says go. The pipe closed without one says give up: the child
+	 * then exits, and supervise reaps it. (The write fails only if the
+	 * child has ended already.)
+	 */
+	if (join_cgroup(cg, pid) == -1 || write(c->lifeline[1], "g", 1) != 1)
+		close(c->lifeline[1]);
+	return supervise(pid);
 }
 
 /*

@@ -19,6 +19,16 @@
 #       <n>     a number (digits, maybe a sign and a decimal part)
 #       <any>   any text within the line (maybe none)
 #       ...     (a line of its own) zero or more whole lines
+# - Holes that could hide a failure are closed:
+#   - a command that exits non-zero must show it: the next command uses $?
+#     (or PIPESTATUS), else the transcript gets a line "(exit status N not
+#     shown)" and differs. Pipelines run with pipefail, so a program that
+#     fails before a `| grep` is seen too;
+#   - a block may not end with "...", and no line may be "<any>" alone;
+#   - the lines that "..." passes over may not look like a failure: a crash
+#     (Segmentation fault, Aborted, core dumped, Killed...), a sanitizer's
+#     report, an engine's error message ("container: what: why") or a failed
+#     call in --verbose ("= -1 ENAME").
 # - On a mismatch the test prints the block's place in README.md and a
 #   `diff -u` of the expected and the actual transcript.
 # - Every chapter has at least one console block: a README.md without one
@@ -61,6 +71,8 @@ transcript_script() {
 	printf '%s\n' \
 		'__fds=(/proc/$$/fd/*); for __fd in "${__fds[@]##*/}"; do [ "$__fd" -gt 2 ] && [ "$__fd" -ne 255 ] && eval "exec $__fd>&-" 2>/dev/null; done; unset __fds __fd' \
 		'__status() { return "$1"; }' \
+		'__unshown() { [ "$1" -eq 0 ] || printf "(exit status %s not shown)\n" "$1"; }' \
+		'set -o pipefail' \
 		'__s=0'
 	while IFS= read -r line; do
 		if [ ${#shown[@]} -eq 0 ]; then
@@ -72,7 +84,11 @@ transcript_script() {
 		shown+=("$line")
 		# a trailing backslash: the command goes on in the next line
 		[[ $line == *\\ ]] && continue
-		[ -n "$first" ] || printf '__s=$?\n'
+		if [ -z "$first" ]; then
+			printf '__s=$?\n'
+			# this command shows the status of the one before it, or nothing does
+			[[ $text == *'$?'* || $text == *PIPESTATUS* ]] || printf '__unshown "$__s"\n'
+		fi
 		first=
 		for line in "${shown[@]}"; do
 			printf -v quoted '%q' "$line"
@@ -81,6 +97,25 @@ transcript_script() {
 		printf '__status "$__s"\n%s\n' "$text"
 		shown=()
 	done <<<"$1"
+	[ -n "$first" ] || printf '__unshown "$?"\n'
+}
+
+# transcript_block_problem BLOCK: what makes BLOCK unable to catch a failure
+# (it ends with "...", or a line is "<any>" alone); nothing when it is sound.
+transcript_block_problem() {
+	local last
+	last=$(printf '%s' "$1" | tail -n 1)
+	if [ "$last" = "..." ]; then
+		echo "it ends with '...', which would accept anything after it"
+	elif printf '%s' "$1" | grep -qx '<any>'; then
+		echo "a line is '<any>' alone, which would match an error message"
+	fi
+}
+
+# transcript_failure_line LINE: LINE looks like a failure, which "..." may not pass over.
+transcript_failure_line() {
+	[[ $1 =~ (Segmentation\ fault|Aborted|core\ dumped|Killed|Bus\ error|Illegal\ instruction|Sanitizer|runtime\ error:) ]] ||
+		[[ $1 =~ ^container:\ [^\(]*:\  ]] || [[ $1 =~ \ =\ -1\ E[A-Z0-9]+ ]]
 }
 
 # transcript_line_matches PATTERN LINE
@@ -94,7 +129,7 @@ transcript_line_matches() {
 		p=${p//"$c"/"\\$c"}
 	done
 	p=${p//<pid>/[0-9]+}
-	p=${p//<n>/-?[0-9]+(\\.[0-9]+)?}
+	p=${p//<n>/[-+]?[0-9]+(\\.[0-9]+)?}
 	p=${p//<any>/.*}
 	[[ $2 =~ ^$p$ ]]
 }
@@ -108,6 +143,8 @@ transcript_match() {
 			[ $((i + 1)) -lt "$n" ] || return 0
 			for ((k = j; k <= m; k++)); do
 				transcript_match $((i + 1)) "$k" && return 0
+				# "..." passes over line k next: never over a failure
+				[ "$k" -lt "$m" ] && transcript_failure_line "${TRANSCRIPT_GOT[k]}" && return 1
 			done
 			return 1
 		fi
@@ -139,7 +176,7 @@ run_transcript() {
 # check_transcripts [STEP]: run and compare every console block of STEP's
 # README.md (default: this file's step).
 check_transcripts() {
-	local step=${1:-$STEP} readme i k got failed=0 shown
+	local step=${1:-$STEP} readme i k got failed=0 shown problem
 	readme=$REPO/$step/README.md
 	requires transcripts root
 	[ -f "$readme" ] || fail "$step/README.md does not exist: every chapter shows a console block"
@@ -147,6 +184,12 @@ check_transcripts() {
 	[ "${#TRANSCRIPT_BLOCKS[@]}" -gt 0 ] || fail "$step/README.md has no console block"
 	[ -x "$REPO/$step/container" ] || fail "$step/container is not built (make)"
 	for i in "${!TRANSCRIPT_BLOCKS[@]}"; do
+		problem=$(transcript_block_problem "${TRANSCRIPT_BLOCKS[i]}")
+		if [ -n "$problem" ]; then
+			failed=$((failed + 1))
+			echo "$step/README.md line ${TRANSCRIPT_LINES[i]}: the console block cannot catch a failure: $problem"
+			continue
+		fi
 		got=$(run_transcript "${TRANSCRIPT_BLOCKS[i]}" "$REPO/$step")
 		mapfile -t TRANSCRIPT_WANT <<<"${TRANSCRIPT_BLOCKS[i]%$'\n'}"
 		mapfile -t TRANSCRIPT_GOT <<<"$got"

@@ -454,33 +454,31 @@ static void make_mounts_private(void)
  */
 static void enter_rootfs(const char *rootfs)
 {
-	/* Where the host's root goes until we detach it: a new directory of ROOTFS. */
-	char old_root[] = ".old-root-XXXXXX";
 	int r;
 
 	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
 	if (chdir(rootfs) == -1)
 		die("chdir %s", rootfs);
-	/* mkdtemp(3) gives it a name of its own: several containers may share ROOTFS. */
-	if (mkdtemp(old_root) == NULL)
-		die("mkdtemp %s/%s", rootfs, old_root);
-	r = (int)syscall(SYS_pivot_root, ".", old_root);
-	trace(r, "pivot_root(\".\", \"%s\")", old_root);
+	/*
+	 * PUT_OLD "." stacks the old root on the new one, at "/": no directory
+	 * is made in ROOTFS, which may be read-only, and none is left there
+	 * should the engine be killed half-way.
+	 */
+	r = (int)syscall(SYS_pivot_root, ".", ".");
+	trace(r, "pivot_root(\".\", \".\")");
 	if (r == -1)
 		die("pivot_root %s", rootfs);
+	/*
+	 * "." is now the top of that stack, the host's tree, with all its
+	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
+	 * whole tree out of the namespace at once, and ROOTFS is "/" again.
+	 */
+	r = umount2(".", MNT_DETACH);
+	trace(r, "umount2(\".\", MNT_DETACH)");
+	if (r == -1)
+		die("umount2 .");
 	if (chdir("/") == -1)
 		die("chdir /");
-	/*
-	 * The host's tree now hangs at /.old-root-XXXXXX, with all its
-	 * submounts: a plain umount would fail with EBUSY. MNT_DETACH takes the
-	 * whole tree out of the namespace at once.
-	 */
-	r = umount2(old_root, MNT_DETACH);
-	trace(r, "umount2(\"/%s\", MNT_DETACH)", old_root);
-	if (r == -1)
-		die("umount2 /%s", old_root);
-	if (rmdir(old_root) == -1)
-		die("rmdir /%s", old_root);
 }
 
 /*

@@ -1081,3 +1081,110 @@ promise_options_spelled_out() {
 			fail "control bytes in the message: $(printf '%s' "$stderr" | od -c | head -n 3)"
 	done
 }
+
+# ---------------------------------------------------------------------------
+# The chapters' diagrams
+#
+# Every chapter opens with a diagram of what its step adds: its first
+# ```text block comes before its first "## " heading (right after the
+# opening paragraph). Every ```text block of a chapter is a diagram (the
+# sequence diagrams of steps 05, 07 and 08 too), and each is followed by a
+# one-line caption in italics. The names a diagram gives are the code's:
+#
+#   NAME()       a function of the step's main.c, or a call it makes with
+#                no arguments (fork())
+#   NAME(ARGS)   a call the step's main.c makes, written as --verbose
+#                prints it where it does: clone(CLONE_NEWUTS|...) = C
+#
+# check_diagrams [DIR] checks DIR/README.md against DIR/main.c (default:
+# this file's step), and names every diagram line that breaks a rule.
+
+# diagram_blocks README: fill DIAGRAM_BLOCKS (each ```text block's lines),
+# DIAGRAM_LINES (the line of its opening fence), DIAGRAM_CAPTIONS (the
+# first line after its closing fence that is not empty; "" when the
+# paragraph has more than one line) and DIAGRAM_HEADING (the line of the
+# first "## " heading, 0 if none).
+diagram_blocks() {
+	local lines n i=0 text caption
+	mapfile -t lines <"$1"
+	n=${#lines[@]}
+	DIAGRAM_BLOCKS=()
+	DIAGRAM_LINES=()
+	DIAGRAM_CAPTIONS=()
+	DIAGRAM_HEADING=0
+	while [ "$i" -lt "$n" ]; do
+		if [[ ${lines[i]} == "## "* ]] && [ "$DIAGRAM_HEADING" -eq 0 ]; then
+			DIAGRAM_HEADING=$((i + 1))
+		elif [[ ${lines[i]} =~ ^[[:space:]]*\`\`\`text[[:space:]]*$ ]]; then
+			DIAGRAM_LINES+=("$((i + 1))")
+			text=
+			i=$((i + 1))
+			while [ "$i" -lt "$n" ] && ! [[ ${lines[i]} =~ ^[[:space:]]*\`\`\`[[:space:]]*$ ]]; do
+				text+=${lines[i]}$'\n'
+				i=$((i + 1))
+			done
+			DIAGRAM_BLOCKS+=("$text")
+			# its caption: the next line that is not empty, alone in its paragraph
+			i=$((i + 1))
+			while [ "$i" -lt "$n" ] && [ -z "${lines[i]}" ]; do
+				i=$((i + 1))
+			done
+			caption=${lines[i]:-}
+			if [ "$((i + 1))" -lt "$n" ] && [ -n "${lines[i + 1]}" ]; then
+				caption=
+			fi
+			DIAGRAM_CAPTIONS+=("$caption")
+			continue
+		elif [[ ${lines[i]} =~ ^[[:space:]]*\`\`\` ]]; then
+			# another fenced block (console, c...): skip it whole
+			i=$((i + 1))
+			while [ "$i" -lt "$n" ] && ! [[ ${lines[i]} =~ ^[[:space:]]*\`\`\`[[:space:]]*$ ]]; do
+				i=$((i + 1))
+			done
+		fi
+		i=$((i + 1))
+	done
+}
+
+# diagram_name_in_code NAME EMPTY MAIN: NAME is in MAIN as a diagram says
+# (EMPTY=1 for NAME(): a function defined there, or NAME() called there).
+diagram_name_in_code() {
+	if [ "$2" = 1 ]; then
+		grep -E "^[A-Za-z_][A-Za-z0-9_ *]*[ *]$1\(" "$3" | grep -qvE ';[[:space:]]*$' ||
+			grep -qE "(^|[^A-Za-z0-9_])$1\(\)" "$3"
+	else
+		grep -qE "(^|[^A-Za-z0-9_])$1\(" "$3"
+	fi
+}
+
+check_diagrams() {
+	local dir=${1:-$REPO/$STEP} i token name empty failed=()
+	local readme=$dir/README.md main=$dir/main.c at
+	[ -z "$GRADING" ] || [ -n "${1:-}" ] ||
+		skip "the chapters' diagrams are the workbook's, not CONTAINER=$CONTAINER's"
+	[ -f "$readme" ] || fail "$readme does not exist"
+	[ -f "$main" ] || fail "$main does not exist"
+	diagram_blocks "$readme"
+	[ "${#DIAGRAM_BLOCKS[@]}" -gt 0 ] || fail "$readme has no diagram (no \`\`\`text block)"
+	[ "$DIAGRAM_HEADING" -eq 0 ] || [ "${DIAGRAM_LINES[0]}" -lt "$DIAGRAM_HEADING" ] ||
+		fail "$readme does not open with its diagram: the first \`\`\`text block (line ${DIAGRAM_LINES[0]}) comes after the first ## heading (line $DIAGRAM_HEADING)"
+	for i in "${!DIAGRAM_BLOCKS[@]}"; do
+		at="README.md line ${DIAGRAM_LINES[i]}"
+		[[ ${DIAGRAM_CAPTIONS[i]} =~ ^\*[^*].*\*$ ]] ||
+			failed+=("$at: no one-line caption in italics (*...*) after the diagram")
+		while IFS= read -r token; do
+			[ -n "$token" ] || continue
+			name=${token%%(*}
+			empty=0
+			[[ $token == *"()" ]] && empty=1
+			diagram_name_in_code "$name" "$empty" "$main" && continue
+			if [ "$empty" = 1 ]; then
+				failed+=("$at: $name() is not a function of main.c")
+			else
+				failed+=("$at: $name(...) is not called in main.c")
+			fi
+		done < <(grep -oE '[A-Za-z_][A-Za-z0-9_]*\(\)?' <<<"${DIAGRAM_BLOCKS[i]}" | sort -u)
+	done
+	[ "${#failed[@]}" -eq 0 ] ||
+		fail "$(printf '%s\n' "the diagrams of $readme do not follow $main:" "${failed[@]}")"
+}

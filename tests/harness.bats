@@ -49,3 +49,15 @@ exec $(printf '%q' "$REPO/step02-exec/container") \"\$@\""
 	assert_line --regexp "^ok 2 "
 	wait_until 10 no_process_marked "$word" || fail "the hung program was left running: $(pids_marked "$word")"
 }
+
+@test "harness: a chapter whose diagram names a function its main.c no longer has fails" {
+	local dir=$BATS_TEST_TMPDIR/step04-uts
+	mkdir "$dir"
+	cp "$REPO/step04-uts/README.md" "$dir/"
+	sed 's/\<bring_up_loopback\>/raise_loopback/g' "$REPO/step04-uts/main.c" >"$dir/main.c"
+	run check_diagrams "$dir"
+	assert_failure
+	assert_output --partial "bring_up_loopback() is not a function of main.c"
+	run check_diagrams "$REPO/step04-uts"
+	assert_success
+}

@@ -51,3 +51,7 @@ check_report() {
 @test "step01: the chapter's try-it sessions print what they show" {
 	check_transcripts
 }
+
+@test "step01: the chapter opens with a diagram, and the functions it names are main.c's" {
+	check_diagrams
+}

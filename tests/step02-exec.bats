@@ -31,3 +31,4 @@ load transcript
 @test "step02: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
 
 @test "step02: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step02: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }

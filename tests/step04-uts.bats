@@ -47,3 +47,4 @@ load transcript
 @test "step04: options are spelled out in full (--verb is unknown); --verbose=1 is bad usage, quoted as typed" { promise_options_spelled_out; }
 
 @test "step04: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step04: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }

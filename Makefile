@@ -43,8 +43,15 @@ FORMAT =
 
 all: $(BINS)
 
+# The programs are linked statically where a static C library is installed
+# (Debian's libc6-dev has one): a static program starts without the dynamic
+# loader, which is a measurable part of a container's start (the cost
+# appendix, tests/bench/README.md, has the figures). `cc -o container
+# main.c`, by hand, builds the same program dynamically linked.
+STATIC := $(shell printf 'int main(void) { return 0; }\n' | $(CC) -static -x c -o /dev/null - 2>/dev/null && echo -static)
+
 %/container: %/main.c
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(STATIC) -o $@ $<
 
 $(ALL_STEPS):
 	@if [ -f $@/main.c ]; then $(MAKE) --no-print-directory $@/container; \

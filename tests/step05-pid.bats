@@ -39,7 +39,8 @@ load transcript
 @test "step05: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step05: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step05: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step05: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step05: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step05: --verbose shows the kill that passes a signal on" { promise_verbose_kill; }
 @test "step05: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
 
 # Hardening: whatever the caller, the terminal or bad luck does.
@@ -56,3 +57,4 @@ load transcript
 @test "step05: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
 
 @test "step05: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step05: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }

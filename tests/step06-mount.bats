@@ -88,3 +88,4 @@ teardown() { mount_teardown; }
 @test "step06: a read-only ROOTFS works" { promise_read_only_rootfs; }
 
 @test "step06: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step06: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }

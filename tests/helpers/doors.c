@@ -116,7 +116,8 @@ static int count_bits(unsigned long long mask)
 }
 
 /* In the initial user namespace uid_map maps every uid to itself: 0 then.
- * In another, 1, and *outside is the host's uid for uid 0. -1 if unread. */
+ * In another, 1, and *outside is the host's uid that its first line maps
+ * to (0 when the host's root is mapped in). -1 if unread. */
 static int user_namespace(unsigned long *outside)
 {
 	unsigned long in, out, count;
@@ -170,8 +171,10 @@ static int probe_caps(void)
 		return say(UNSURE, "cannot read /proc/self/status or uid_map");
 	if (userns)
 		return say(CLOSED, "CapEff holds %d capabilities, but in a user namespace "
-			   "(uid 0 is uid %lu outside): they count only for what it owns",
-			   count_bits((unsigned long long)eff), outside);
+			   "(its uids are the host's from %lu on): they count only for what "
+			   "it owns%s", count_bits((unsigned long long)eff), outside,
+			   outside == 0 ? "; yet the host's root is mapped in, and its files "
+			   "are still COMMAND's own" : "");
 	if (beyond == 0)
 		return say(CLOSED, "no capability beyond docker's 14 in any set "
 			   "(CapEff holds %d, CapBnd %d)", count_bits((unsigned long long)eff),

@@ -70,7 +70,8 @@ bad_values() {
 @test "step08: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
 @test "step08: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step08: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step08: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step08: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step08: --verbose shows the kill that passes a signal on" { promise_verbose_kill; }
 @test "step08: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
 @test "step08: the hostname inside is 'container' by default" { promise_default_hostname; }
 @test "step08: --hostname sets the hostname inside" { promise_hostname_option; }
@@ -126,6 +127,28 @@ bad_values() {
 	container_cgroup_of "$INIT_PID"
 	assert_limits 33554432 10 0.5
 	end_held
+}
+
+@test "step08: the limits and the cgroup are in place before COMMAND starts (--verbose: every write before execvp)" {
+	local i exec_at=-1 line procs=0 limits=0
+	run_engine --verbose --memory 32m --pids-limit 10 --cpus 0.5 -- true
+	assert_equal "$status" 0
+	for i in "${!stderr_lines[@]}"; do
+		[[ ${stderr_lines[i]} == 'container: execvp("true", ["true"])' ]] && exec_at=$i
+	done
+	[ "$exec_at" -ge 0 ] || fail "no execvp line in --verbose: $stderr"
+	for i in "${!stderr_lines[@]}"; do
+		line=${stderr_lines[i]}
+		[[ $line =~ ^container:\ write\(.*/container-[0-9]+/ ]] || continue
+		[ "$i" -lt "$exec_at" ] || fail "written after COMMAND started: '$line'"
+		case $line in
+		*cgroup.procs*) procs=$((procs + 1)) ;;
+		*memory.*max* | *memory.limit_in_bytes* | *pids.max* | *cpu.max* | *cpu.cfs_quota_us*) limits=$((limits + 1)) ;;
+		esac
+	done
+	[ "$procs" -ge 1 ] || fail "no write of the child's pid to a cgroup.procs in --verbose: $stderr"
+	[ "$limits" -ge 3 ] || fail "fewer than three limit files written (memory, pids, cpu) in --verbose: $stderr"
+	assert_no_cgroup_left
 }
 
 @test "step08: without limit options the container still gets its cgroup, with no limits" {
@@ -282,6 +305,8 @@ bad_values() {
 	wait_engine "$WAIT_LIMIT"
 	assert_equal "$ENGINE_STATUS" 137
 	assert_no_cgroup_left
+	# a SIGKILL from outside is not the OOM killer's
+	! grep -q "out of memory" "$ENGINE_ERR" || fail "a kill from outside reported as 'out of memory': $(cat "$ENGINE_ERR")"
 }
 
 @test "step08: no container-* cgroup is left after init is SIGKILLed from outside" {
@@ -291,6 +316,8 @@ bad_values() {
 	wait_engine "$WAIT_LIMIT"
 	assert_equal "$ENGINE_STATUS" 137
 	assert_no_cgroup_left
+	# a SIGKILL from outside is not the OOM killer's
+	! grep -q "out of memory" "$ENGINE_ERR" || fail "a kill from outside reported as 'out of memory': $(cat "$ENGINE_ERR")"
 }
 
 @test "step08: a SIGKILLed engine takes its container with it and leaves its cgroup, which the next run removes (--verbose says so)" {
@@ -443,6 +470,19 @@ bad_values() {
 		assert_output "COMMAND ran"
 		assert_no_cgroup_left
 	done
+}
+
+@test "step08: a call that fails once the cgroup exists still removes it (strace fails the engine's first wait4)" {
+	local mark=wait4-$$
+	command -v strace >/dev/null || skip "needs strace"
+	mark_process "$mark"
+	engine_argv --memory 64m --pids-limit 20 -- sh -c 'sleep 0.5' "$mark"
+	# without -f: the engine alone is traced, init and COMMAND run as always
+	run --separate-stderr timeout -s KILL 30 strace -qq -o /dev/null -e trace=wait4 \
+		-e inject=wait4:error=EINVAL:when=1 "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 125 ] || fail "a failed waitpid: status $status, not 125: $stderr"
+	wait_until "$WAIT_LIMIT" container_gone "$mark" || fail "the container outlived its engine: $(pids_marked "$mark")"
+	assert_no_cgroup_left
 }
 
 @test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }

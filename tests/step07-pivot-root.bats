@@ -90,3 +90,4 @@ teardown() { mount_teardown; }
 @test "step07: ROOTFS is left as it was, also when init is killed half-way" { promise_rootfs_unchanged; }
 
 @test "step07: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step07: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }

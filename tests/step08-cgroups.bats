@@ -486,6 +486,7 @@ bad_values() {
 }
 
 @test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }
+@test "step08: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }
 
 # Issue 12, item 12: a kernel that does not account swap. Its files cannot be
 # removed from a cgroup, so tests/helpers/noswap.c, preloaded into the engine,

@@ -116,16 +116,43 @@ assert_no_cgroup_left() {
 	[ -z "$left" ] || fail "cgroups left behind: $left"
 }
 
+# expected_container_dirs: where the contract puts the container's cgroup
+# of the background engine: container-<engine's pid> under the engine's own
+# cgroup in each of the memory, pids and cpu hierarchies on v1; on v2, under
+# the root of the hierarchy unless the engine's own cgroup is the root (a
+# cgroup that holds a process, the engine, cannot enable controllers for a
+# child: the "no internal processes" rule).
+# With ENGINE [IN]: the engine's pid ENGINE, its own cgroup the one process
+# IN is in (an engine that has ended was in its caller's: IN=$$).
+expected_container_dirs() {
+	local engine=${1:-$ENGINE_PID} in=${2:-${1:-$ENGINE_PID}} c root
+	if [ "$(cgroup_version)" = 2 ]; then
+		root=$(cgroup_mounts | awk '$1 == "cgroup2" { print $3; exit }')
+		echo "$root/container-$engine"
+	else
+		for c in memory pids cpu; do
+			echo "$(cgroup_dir "$in" "$c")/container-$engine"
+		done
+	fi
+}
+
 # container_cgroup_of PID: PID's cgroup directories, checked to be the
-# container's own: named container-<engine's pid>. Sets CG_DIRS (array).
+# container's own: container-<engine's pid>, exactly where the contract puts
+# it (expected_container_dirs). Sets CG_DIRS (array).
 container_cgroup_of() {
-	local dir
+	local dir want
 	mapfile -t CG_DIRS < <(container_cgroup_dirs "$1")
 	[ "${#CG_DIRS[@]}" -gt 0 ] || fail "no cgroup found for pid $1"
+	want=$(expected_container_dirs)
 	for dir in "${CG_DIRS[@]}"; do
-		[ "$(basename "$dir")" = "container-$ENGINE_PID" ] ||
-			fail "pid $1 is in $dir, not in a cgroup container-$ENGINE_PID"
+		printf '%s\n' "$want" | grep -qxF "$dir" ||
+			fail "pid $1 is in $dir, not where its cgroup belongs: $(echo $want)"
 	done
+}
+
+# own_cgroup_v2: the test's own cgroup on v2 ("/" at the root), as /proc/self/cgroup says.
+own_cgroup_v2() {
+	sed -n 's/^0:://p' /proc/self/cgroup
 }
 
 # limit_file CONTROLLER FILE: the path of FILE in the cgroup of INIT_PID for CONTROLLER.

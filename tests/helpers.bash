@@ -552,21 +552,70 @@ promise_stdin_reaches_command() {
 # --verbose: "container: NAME(ARGS) = RESULT" lines on stderr, among them the
 # creation of the child (fork or clone), the wait, and execvp before it runs.
 promise_verbose() {
-	local line call_re='^container: [a-z_0-9]+\(.*\)( = (-?[0-9]+|-1 E[A-Z0-9]+ \(.*\)))?$'
+	local line call_re='^container: [a-z_0-9]+\(.*\) = (-?[0-9]+|-1 E[A-Z0-9]+ \(.*\))$'
 	requires_namespaces
 	run_engine --verbose -- true
 	assert_equal "$status" 0
 	assert_equal "$output" ""
 	assert_stderr_prefixed
+	# A line that shows a call has its result; only execvp's, shown before
+	# the call since it returns only on failure, has none.
+	for line in "${stderr_lines[@]}"; do
+		[[ $line =~ ^container:\ [a-z_0-9]+\( ]] || continue
+		[[ $line =~ $call_re ]] || [[ $line =~ ^container:\ execvp\(\"[^\"]*\",\ \[.*\]\)$ ]] ||
+			fail "a --verbose line not of the shape NAME(ARGS) = RESULT: '$line'"
+	done
 	stderr_has '^container: (fork|clone)\(.*\) = [0-9]+$'
 	stderr_has '^container: waitpid\(.*\) = [0-9]+$'
 	stderr_has '^container: execvp\("true", \["true"\]\)$'
-	for line in "${stderr_lines[@]}"; do
-		[[ $line =~ $call_re ]] || [[ $line != *" = "* ]] ||
-			fail "a --verbose line not of the shape NAME(ARGS) = RESULT: '$line'"
-	done
+	# what each step adds to the container, as the contract lists it
+	if [ "$STEP_NUM" -ge 4 ]; then
+		stderr_has '^container: clone\((.*\|)?CLONE_NEWUTS\|.*CLONE_NEWIPC\|.*CLONE_NEWNET(\|.*)?\) = [0-9]+$'
+		stderr_has '^container: sethostname\("container"\) = 0$'
+	fi
+	if [ "$STEP_NUM" -ge 5 ]; then
+		stderr_has '^container: clone\(.*CLONE_NEWPID.*\) = [0-9]+$'
+		stderr_has '^container: fork\(\) = [0-9]+$'
+	fi
+	if [ "$STEP_NUM" -ge 6 ]; then
+		stderr_has '^container: clone\(.*CLONE_NEWNS.*\) = [0-9]+$'
+		stderr_has '^container: mount\(.*"/",.*MS_REC\|MS_PRIVATE.*\) = 0$'
+		stderr_has '^container: mount\("proc", "/proc", "proc",.*\) = 0$'
+		stderr_has '^container: mount\(.*"/dev", "tmpfs",.*\) = 0$'
+	fi
+	if [ "$STEP_NUM" -eq 6 ]; then
+		stderr_has '^container: chroot\(.*\) = 0$'
+	fi
+	if [ "$STEP_NUM" -ge 7 ]; then
+		stderr_has '^container: mount\(.*MS_BIND.*\) = 0$'
+		stderr_has '^container: pivot_root\(.*\) = 0$'
+		stderr_has '^container: umount2\(.*MNT_DETACH\) = 0$'
+	fi
+	if [ "$STEP_NUM" -ge 8 ]; then
+		stderr_has '^container: mkdir\(.*/container-[0-9]+"?\) = 0$'
+		stderr_has '^container: write\(.*/container-[0-9]+/cgroup\.procs.*\) = 0$'
+		stderr_has '^container: rmdir\(.*/container-[0-9]+"?\) = 0$'
+		stderr_has '^container: unshare\(CLONE_NEWCGROUP\) = 0$'
+	fi
 	run_engine -- true
 	assert_equal "$stderr" ""
+}
+
+# --verbose shows the kill(2) that passes a signal on (step 05 on): the
+# engine's to init, and init's to COMMAND.
+promise_verbose_kill() {
+	requires root
+	shared_dir
+	start_engine --verbose -- sh -c "trap 'exit 42' TERM
+		echo ready > $BOX_DIR/ready
+		while :; do sleep 1000 & wait \$!; done"
+	mark_process "$BOX_DIR"
+	wait_for_file "$HOST_DIR/ready"
+	kill -TERM "$ENGINE_PID"
+	wait_engine 10
+	assert_equal "$ENGINE_STATUS" 42
+	grep -Eq '^container: kill\([0-9]+, SIGTERM\) = 0$' "$ENGINE_ERR" ||
+		fail "no line 'container: kill(PID, SIGTERM) = 0' in --verbose: $(cat "$ENGINE_ERR")"
 }
 
 # No descriptor but 0, 1 and 2 reaches COMMAND: neither the engine's own nor
@@ -626,14 +675,29 @@ promise_new_namespaces() {
 	done
 }
 
+# The only interface is lo, besides the fallback tunnel devices that the
+# kernel adds, down, to every new network namespace while their modules are
+# loaded (sit0, tunl0, gre0...): those must be down.
+FALLBACK_TUNNELS='^(sit|tunl|gre|gretap|erspan|ip_vti|ip6_vti|ip6tnl|ip6gre|ip6gretap|ip6erspan)0$'
 promise_only_lo() {
 	requires root
 	# /proc/net/dev: two header lines, then "  NAME: counters" per interface
 	run_engine -- cat /proc/net/dev
 	assert_equal "$status" 0
-	local names
+	local names name others=()
 	names=$(printf '%s\n' "${lines[@]:2}" | sed 's/:.*//; s/ //g')
-	assert_equal "$names" lo
+	printf '%s\n' "$names" | grep -qx lo || fail "no lo inside: $names"
+	for name in $names; do
+		[ "$name" != lo ] || continue
+		[[ $name =~ $FALLBACK_TUNNELS ]] || fail "an interface besides lo inside: $name (all: $(echo $names))"
+		others+=("$name")
+	done
+	[ "${#others[@]}" -gt 0 ] || return 0
+	helper_program loopback
+	for name in "${others[@]}"; do
+		run_engine -- "$HELPER" flags "$name"
+		assert_equal "$output" "$name down"
+	done
 }
 
 promise_lo_up() {

@@ -38,6 +38,19 @@ check_report() {
 	check_report "$BATS_TEST_TMPDIR/out" "$pid"
 }
 
+# In a PID namespace of its own, pids are handed out in order from 1: the
+# shell there is 1, the program 2, so its one child must be 3, and the next
+# process started after it 4. A program that prints pids it never had, or
+# starts no child, or more than one, is seen.
+@test "step01: a real child exists: in a fresh PID namespace the child is pid 3, and the program made no other" {
+	requires root
+	run unshare --pid --fork sh -c '"$1" >"$2"; echo "next pid: $(sh -c '"'"'echo $$'"'"')"' sh "$CONTAINER" "$BATS_TEST_TMPDIR/out"
+	assert_equal "$status" 0
+	assert_equal "$output" "next pid: 4"
+	check_report "$BATS_TEST_TMPDIR/out" 2
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/out")" "child: pid=3 ppid=2"
+}
+
 @test "step01: stdout to a file: each line once (no buffered line copied by fork)" {
 	"$CONTAINER" >"$BATS_TEST_TMPDIR/out"
 	check_report "$BATS_TEST_TMPDIR/out"

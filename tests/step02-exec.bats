@@ -16,7 +16,7 @@ load transcript
 @test "step02: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step02: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step02: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step02: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step02: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
 @test "step02: --verbose shows fork() and its child's pid" {
 	run_engine --verbose -- true
 	stderr_has '^container: fork\(\) = [0-9]+$'

@@ -16,7 +16,7 @@ load transcript
 @test "step03: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step03: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step03: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step03: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step03: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
 @test "step03: --verbose shows clone(...SIGCHLD) and its child's pid" {
 	run_engine --verbose -- true
 	stderr_has '^container: clone\((.*\|)?SIGCHLD\) = [0-9]+$'

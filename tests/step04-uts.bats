@@ -36,7 +36,7 @@ load transcript
 @test "step04: options stop at COMMAND: its own flags are its own" { promise_options_stop_at_command; }
 @test "step04: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step04: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step04: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step04: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
 @test "step04: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
 
 # Hardening: whatever the caller, the terminal or bad luck does.

@@ -24,7 +24,8 @@ teardown() { mount_teardown; }
 @test "step06: options stop at ROOTFS: COMMAND's own flags are its own" { promise_options_stop_at_command; }
 @test "step06: stdout is COMMAND's alone, also with --verbose" { promise_stdout_is_commands; }
 @test "step06: stdin reaches COMMAND" { promise_stdin_reaches_command; }
-@test "step06: --verbose shows each call as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step06: --verbose shows each call that makes the container as NAME(ARGS) = RESULT on stderr" { promise_verbose; }
+@test "step06: --verbose shows the kill that passes a signal on" { promise_verbose_kill; }
 @test "step06: no descriptor but 0, 1, 2 reaches COMMAND" { promise_no_fd_leak; }
 @test "step06: the hostname inside is 'container' by default" { promise_default_hostname; }
 @test "step06: --hostname sets the hostname inside" { promise_hostname_option; }

@@ -129,6 +129,24 @@ bad_values() {
 	end_held
 }
 
+@test "step08: --verbose makes the cgroup where the contract puts it, and says so when that is the root of a v2 hierarchy instead of the engine's own" {
+	local engine dir
+	run_engine --verbose -- true
+	assert_equal "$status" 0
+	engine=$(sed -n 's|^container: mkdir(".*/container-\([0-9]*\)") = 0$|\1|p' <<<"$stderr" | head -n 1)
+	[ -n "$engine" ] || fail "no mkdir of a container-<pid> cgroup in --verbose: $stderr"
+	# the engine, run from this test, was in the test's own cgroup
+	for dir in $(expected_container_dirs "$engine" $$); do
+		stderr_has "^container: mkdir\\(\"$dir\"\\) = 0$"
+	done
+	if [ "$(cgroup_version)" = 2 ] && [ "$(own_cgroup_v2)" != / ]; then
+		stderr_has "^container: .*$(own_cgroup_v2).*root of the hierarchy"
+	else
+		! printf '%s\n' "$stderr" | grep -q "root of the hierarchy" ||
+			fail "a note that the root is used, where the engine's own cgroup serves: $stderr"
+	fi
+}
+
 @test "step08: the limits and the cgroup are in place before COMMAND starts (--verbose: every write before execvp)" {
 	local i exec_at=-1 line procs=0 limits=0
 	run_engine --verbose --memory 32m --pids-limit 10 --cpus 0.5 -- true

@@ -372,8 +372,10 @@ bad_values() {
 		wait_said "$WB_TMP/c$i.out" ready "${PIDS[c$i]}"
 	done
 	# All ten run now, each in its container-<pid>.
-	names=$(new_container_cgroups | xargs -n 1 basename | sort -u | xargs)
-	assert_equal "$names" "$(for i in 1 2 3 4 5 6 7 8 9 10; do echo "container-${PIDS[c$i]}"; done | sort | xargs)"
+	names=$(new_container_cgroups | xargs -n 1 basename | sort -u)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		grep -qx "container-${PIDS[c$i]}" <<<"$names" || fail "no cgroup container-${PIDS[c$i]} for container c$i: $(echo $names)"
+	done
 	release
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		wait_until "$WAIT_LIMIT" process_ended "${PIDS[c$i]}" || fail "container c$i did not end"

@@ -55,7 +55,7 @@ rm -rf "$here/out/cgroup$vm"
 # minutes, the VM runs the suite's tests of cgroups and limits; the others
 # (what steps 02-07 promise) do not depend on the cgroup version and ran on
 # the host.  VM_ROOT_FILTER= runs them all.
-export VM_ROOT_FILTER=${VM_ROOT_FILTER-cgroup|memory|pids|cpus|OOM|out of memory|limit}
+export VM_ROOT_FILTER=${VM_ROOT_FILTER-cgroup|memory|pids|cpus|OOM|out of memory|limit|container-1 left|keeps its name|prctl|takes its container}
 # (run.sh scales the VM's time limit to the tests selected and the accelerator)
 VM_TOTALS=0 "$here/run.sh" "$vm" 2>&1
 status=$?

@@ -10,6 +10,8 @@
 # Each run's output goes to the console and to the job directory
 # (PLACEMENT.out, PLACEMENT.status); "status" gets the first non-zero status,
 # or 0.  Then the VM reboots, which ends qemu (-no-reboot).
+# With VM_INTERACTIVE=1 (run.sh) the command runs on the serial console
+# instead, as its controlling terminal (run_on_console).
 job=/.vm/job
 . "$job/job.env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -108,6 +110,15 @@ esac
 trap - ERR
 set +eE
 
+# VM_INTERACTIVE=1: COMMAND on the serial console, which becomes its
+# controlling terminal (a new session: job control, Ctrl-C), with the
+# host's terminal type and size.
+run_on_console() {
+    stty -F /dev/ttyS0 sane rows "${VM_ROWS:-24}" cols "${VM_COLS:-80}" 2>/dev/null
+    (cd "$VM_REPO" && TERM=${VM_TERM:-vt100} exec setsid --ctty --wait bash -c "$1") \
+        <>/dev/ttyS0 >&0 2>&1
+}
+
 echo "vm: $(uname -sr), cgroup v$VM_CGROUP, $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s"
 status=0
 for placement in $VM_PLACEMENTS; do
@@ -117,11 +128,16 @@ for placement in $VM_PLACEMENTS; do
     cmd=${!cmd_var:-$VM_COMMAND}
     echo "vm: --- placement $placement: $cmd"
     start=$(cut -d' ' -f1 /proc/uptime)
+    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+        run_on_console "$cmd"
+        s=$?
+    else
     (
         [ "$placement" = leaf ] && echo "$BASHPID" >"$leaf/cgroup.procs"
         cd "$VM_REPO" && VM_PLACEMENT=$placement exec bash -c "$cmd"
     ) </dev/null 2>&1 | tee "$job/$placement.out"
     s=${PIPESTATUS[0]}
+    fi
     end=$(cut -d' ' -f1 /proc/uptime)
     echo "$s" >"$job/$placement.status"
     echo "vm: --- placement $placement: status $s, $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }') s"

@@ -34,6 +34,13 @@
 # VM_LEAF_FILTER (bats -f regexes of the suite's runs from the root cgroup and
 # from the session scope; empty: all tests).
 #
+# For users without root (tests/lab/vm-shell.sh: make test VM=1, make shell
+# VM=1): VM_OUT, the directory of the job directories instead of tests/vm/out
+# (for a checkout one cannot write to); VM_INTERACTIVE=1, COMMAND runs on the
+# terminal: qemu gets it (Ctrl-A X ends qemu), and in the guest COMMAND gets
+# the serial console as its controlling terminal, with the host's TERM and
+# size, instead of /dev/null (nothing is copied to console.log then).
+#
 # Accelerator: KVM only where it really runs a guest (accel.sh: the CPU's
 # vmx/svm flag, and qemu asked to start one); should qemu still fail to start
 # with KVM, the run is made again under software emulation, and says so.
@@ -134,9 +141,10 @@ if [ $# -eq 0 ]; then custom_command=0; else custom_command=1; fi
 set_vm_limit
 
 # --- the job directory, shared read-write with the guest.
-mkdir -p "$here/out"
-jobdir=$here/out/cgroup$cgv
-exec 9>"$here/out/cgroup$cgv.lock"
+out=${VM_OUT:-$here/out}
+mkdir -p "$out"
+jobdir=$out/cgroup$cgv
+exec 9>"$out/cgroup$cgv.lock"
 flock 9
 q() { printf '%q' "$1"; }
 write_job() {
@@ -152,6 +160,12 @@ VM_MODULES=$(q "$MODULES")
 VM_CGROUP1_LAYOUT=$(q "${VM_CGROUP1_LAYOUT:-systemd}")
 VM_BATS_TEST_TIMEOUT=$(q "$test_limit")
 EOF
+    # VM_INTERACTIVE=1: the terminal's type and size, for the guest's console.
+    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+        read -r rows cols < <(stty size 2>/dev/null || echo "24 80")
+        printf 'VM_INTERACTIVE=1\nVM_TERM=%s\nVM_ROWS=%s\nVM_COLS=%s\n' \
+            "$(q "${TERM:-vt100}")" "$rows" "$cols" >>"$jobdir/job.env"
+    fi
 }
 
 # qboot starts a kernel faster than SeaBIOS, and prints nothing.
@@ -179,6 +193,10 @@ boot() {
     write_job
     echo "vm: booting $(basename "$(dirname "$KERNEL")") ($1, $cpus CPUs), cgroup v$cgv, placements: $placements, limit $vm_limit s ($limit_why)" >&2
     start=$(date +%s)
+    if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
+        boot_interactive "${accel[@]}" -smp "$cpus"
+        return
+    fi
     timeout -k 10 "$vm_limit" "$qemu" \
         -nodefaults -no-user-config -nographic -no-reboot \
         -machine q35 "${accel[@]}" ${bios[@]+"${bios[@]}"} -smp "$cpus" -m "${VM_MEMORY:-2048}" \
@@ -190,6 +208,24 @@ boot() {
         -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout \
         </dev/null 2>&1 | sed -u 's/\r$//; /^\[ *[0-9.]*\] sysrq: /d' | tee "$jobdir/console.log"
     qstatus=${PIPESTATUS[0]}
+    echo "vm: qemu ran $(($(date +%s) - start)) s" >&2
+}
+
+# VM_INTERACTIVE=1: the same VM on the terminal. Ctrl-C goes to the guest
+# (signal=off), Ctrl-A X ends qemu; a VM_TIMEOUT of 0 is no time limit.
+boot_interactive() {
+    timeout -k 10 --foreground "$vm_limit" "$qemu" \
+        -nodefaults -no-user-config -nographic -no-reboot \
+        -machine q35 "$@" ${bios[@]+"${bios[@]}"} -m "${VM_MEMORY:-2048}" \
+        -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
+        -chardev stdio,id=console,mux=on,signal=off -serial chardev:console -mon chardev=console \
+        -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+        -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+        -fsdev local,id=vmout,path="${jobdir//,/,,}",security_model=none \
+        -device virtio-9p-pci,fsdev=vmout,mount_tag=vmout
+    qstatus=$?
+    stty sane 2>/dev/null || true
+    : >"$jobdir/console.log"
     echo "vm: qemu ran $(($(date +%s) - start)) s" >&2
 }
 

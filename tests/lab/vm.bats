@@ -3,7 +3,8 @@
 # groups, no sudo) runs a step's tests and the README's shell inside the VM
 # (make test STEP=04 VM=1, make shell VM=1; tests/lab/vm-shell.sh).
 # Run by make test-labs, as root (to become that user).  Each test boots a
-# VM: about 2 minutes under software emulation.
+# VM; under software emulation the first takes about 2 minutes, the second
+# about 15 s.
 #
 # The user cannot write to the checkout: its HOME, a fresh directory, gets the
 # VM's job directory (~/.cache/container-workbook/vm-out); the kernel comes

@@ -162,7 +162,8 @@ shell: tools step08-cgroups/container rootfs
 .PHONY: lab test-labs
 
 lab:
-	@for s in $(or $(STEP_DIR),$(STEPS)); do tests/lab/make-lab.sh $$s || exit 1; done
+	@for s in $(if $(STEP),$(or $(STEP_DIR),$(error no step STEP=$(STEP))),$(STEPS)); do \
+	  tests/lab/make-lab.sh $$s || exit 1; done
 
 test-labs: tools all rootfs
 	@tests/lab/test-labs.sh

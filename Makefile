@@ -155,8 +155,9 @@ shell: tools step08-cgroups/container rootfs
 #   make lab STEP=05        lab/step05-pid/: step 04's program with TODO
 #                           comments in words, and a README (no STEP: all)
 #   make test-labs          each lab's skeleton fails its step's check, the
-#                           step's own main.c in its place passes it; an
-#                           ordinary user runs a step and the shell in a VM
+#                           step's own main.c in its place passes it (STEP=NN:
+#                           one step's); an ordinary user runs a step and the
+#                           shell in a VM
 #   make test STEP=04 VM=1  make test and make shell inside a VM, for users
 #   make shell VM=1         without root (qemu must be installed)
 .PHONY: lab test-labs
@@ -166,7 +167,7 @@ lab:
 	  tests/lab/make-lab.sh $$s || exit 1; done
 
 test-labs: tools all rootfs
-	@tests/lab/test-labs.sh
+	@tests/lab/test-labs.sh $(STEP)
 	@bats tests/lab/vm.bats
 
 # VM=1: the recipes of test and shell (not their prerequisites, which are made

@@ -23,7 +23,10 @@
 #   checked from the host without harm (the same probe where it only reads,
 #   16 bytes read from the disk, access(2) on release_agent): where the host
 #   refuses it to everyone, no container can show it, and the test skips,
-#   saying why.
+#   saying why. The disk is the exception: where the host's root may not
+#   read the disk ROOTFS is on (a sandboxed machine), or there is none, the
+#   test gives ROOTFS a disk of its own (an image file on a loop device, in
+#   the test's directory) and probes that one.
 
 # The program under test is step 08's, whatever this file's name.
 DOORS_GIVEN=${CONTAINER:-}
@@ -61,7 +64,9 @@ setup() {
 # (every guard runs, and any one failing fails the test)
 teardown() {
 	local status=0
+	mapfile -t DISK_LOOPS < <(disk_loops)
 	mount_teardown || status=1
+	detach_disk || status=1
 	cgroup_teardown || status=1
 	if grep -q ' /dev/doors-\| /tmp/doors-' /proc/self/mountinfo; then
 		echo "a probe's mount shows on the host" >&2
@@ -131,6 +136,42 @@ host_reads_disk() {
 	[ "$HOST_SAYS" = 16 ]
 }
 
+# rootfs_on_own_disk: a disk of the test's own, ROOTFS copied onto it: an
+# image file in WB_TMP, formatted ext2, on a loop device (major 7), mounted at
+# $WB_TMP/disk. Teardown unmounts it and detaches the loop device.
+rootfs_on_own_disk() {
+	local image=$WB_TMP/disk.img
+	command -v losetup >/dev/null || skip "needs losetup (util-linux) for a disk of the test's own"
+	command -v mkfs.ext2 >/dev/null || skip "needs mkfs.ext2 (e2fsprogs) for a disk of the test's own"
+	truncate -s "$(($(du -sm "$ROOTFS" | cut -f1) + 32))M" "$image"
+	mkfs.ext2 -q -F "$image" || fail "mkfs.ext2 $image failed"
+	DISK_IMAGE=$image
+	DISK_LOOP=$(losetup -f --show "$image") || fail "no loop device for $image"
+	mkdir "$WB_TMP/disk"
+	mount "$DISK_LOOP" "$WB_TMP/disk" || fail "cannot mount $DISK_LOOP on $WB_TMP/disk"
+	cp -a "$ROOTFS" "$WB_TMP/disk/rootfs"
+	ROOTFS=$WB_TMP/disk/rootfs
+}
+
+# From teardown, after mount_teardown has unmounted it: detach the loop
+# devices of the test's disk (found by their image, should the test have
+# been stopped before it knew their names) and check that none is left.
+DISK_IMAGE=
+DISK_LOOPS=()
+disk_loops() {
+	[ -z "$DISK_IMAGE" ] || losetup -n -O NAME -j "$DISK_IMAGE" 2>/dev/null
+	[ -z "${DISK_LOOP:-}" ] || echo "$DISK_LOOP"
+}
+detach_disk() {
+	local loop status=0
+	for loop in $(printf '%s\n' "${DISK_LOOPS[@]}" | sort -u); do
+		losetup -d "$loop" 2>/dev/null
+		wait_until 5 test ! -e "/sys/block/${loop#/dev/}/loop/backing_file" ||
+			{ echo "the loop device $loop of the test's disk is still attached" >&2; status=1; }
+	done
+	return $status
+}
+
 # host_release_agent: a release_agent of the host's v1 hierarchies passes
 # access(2)'s write test (test -w; nothing is written).
 host_release_agent() {
@@ -176,6 +217,16 @@ on_terminal() {
 
 @test "door open in step 08 (known weakness): mknod of the disk ROOTFS is on, and its first sector read (probe disk)" {
 	probe disk
+	# Where the host's root may not read the disk ROOTFS is on (or there is
+	# none), no container can: ROOTFS moves onto a disk of the test's own.
+	if [ "$VERDICT" = closed ] || [ "$VERDICT" = absent ]; then
+		if ! host_reads_disk; then
+			echo "# disk: $HOST_SAYS; ROOTFS moves onto a disk of the test's own" >&3
+			rootfs_on_own_disk
+			probe disk
+			[[ $VERDICT_LINE =~ \ b\ 7\  ]] || fail "the probe did not take the test's disk, a loop device: $VERDICT_LINE"
+		fi
+	fi
 	judge disk host_reads_disk
 }
 

@@ -15,11 +15,12 @@ setup() {
 	mount_setup
 	cgroup_setup
 }
-# (both run, and either one failing fails the test)
+# (each runs, and any one failing fails the test)
 teardown() {
 	local status=0
 	mount_teardown || status=1
 	cgroup_teardown || status=1
+	remove_lacking_cgroups || status=1
 	return $status
 }
 
@@ -469,26 +470,158 @@ bad_values() {
 	assert_no_cgroup_left
 }
 
+# --- a host that lacks a controller -----------------------------------------
+#
+# On v1 the test hides the controller's hierarchy from the engine
+# (run_without_hierarchy). A v2 host cannot be made to lack a controller, but
+# a part of its hierarchy can: a cgroup has only the controllers its parent
+# enables in cgroup.subtree_control. The engine puts its container's cgroup
+# under the root of the hierarchy as it sees it (v2_parent in main.c: the
+# cgroup2 mounted at /sys/fs/cgroup), and in a cgroup namespace, with cgroup2
+# mounted anew in a mount namespace of its own, that root is the namespace's.
+# So, for each controller C, the test makes cgroups of its own:
+#
+#   ROOT/wbtest-PID-C                 enables every controller but C
+#   ROOT/wbtest-PID-C/inner           the engine's root: every controller but C
+#   ROOT/wbtest-PID-C/inner/engine    where the engine runs
+#
+# ROOT is the root of the host's hierarchy, where the engine's containers go
+# too. Not the test's own cgroup: on a systemd host that is a login scope or
+# a service, which holds processes and so cannot give controllers to a child
+# (no internal processes); the root is the one cgroup exempt from that rule,
+# and a systemd host enables there every controller it has. The engine runs
+# in a child of its root, not in the root itself: that root is not the
+# hierarchy's, so with the engine in it, it could not enable controllers for
+# the container's cgroup, and a run with --memory would fail whatever the
+# engine did.
+
+# limit_option CONTROLLER: sets OPTION to the option that asks for a limit of CONTROLLER.
+limit_option() {
+	case $1 in
+	memory) OPTION=(--memory 32m) ;;
+	pids) OPTION=(--pids-limit 10) ;;
+	cpu) OPTION=(--cpus 0.5) ;;
+	esac
+}
+
+# names_controller CONTROLLER: after run_engine, the engine's message names
+# CONTROLLER as a word of its own: not an option (--memory, --cpus), a file
+# (memory.max, pids.max) or a directory (/sys/fs/cgroup/memory/...) that
+# the engine failed to write to.
+names_controller() {
+	local re="^container: .*(^|[^-./_[:alnum:]])$1([^./_[:alnum:]]|\$)"
+	[[ $stderr =~ $re ]]
+}
+
+# v2_root: the mount point of the host's cgroup2 hierarchy.
+v2_root() {
+	cgroup_mounts | awk '$1 == "cgroup2" { print $3; exit }'
+}
+
+# lacking_cgroup CONTROLLER: makes the test's cgroups above, for CONTROLLER;
+# LACKING is the engine's root. Teardown removes them.
+LACKING_TOPS=()
+lacking_cgroup() {
+	local root top give=() x
+	root=$(v2_root)
+	top=$root/wbtest-$$-$1
+	for x in memory pids cpu; do
+		[ "$x" != "$1" ] && grep -qw "$x" "$root/cgroup.subtree_control" && give+=("+$x")
+	done
+	LACKING_TOPS+=("$top")
+	mkdir "$top"
+	[ "${#give[@]}" -eq 0 ] || echo "${give[*]}" >"$top/cgroup.subtree_control"
+	mkdir "$top/inner" "$top/inner/engine"
+	LACKING=$top/inner
+	! grep -qw "$1" "$LACKING/cgroup.controllers" || fail "$LACKING still has $1: $(cat "$LACKING/cgroup.controllers")"
+}
+
+# run_lacking DIR OPTION... -- COMMAND: run_engine from DIR/engine, in a
+# cgroup namespace whose root is DIR, with cgroup2 mounted anew at
+# /sys/fs/cgroup in a mount namespace of its own (the host's is unmounted
+# there first: the kernel will not stack a mount of a filesystem on its own
+# root, whatever the new mount shows). The namespaces are made
+# from DIR itself (unshare --cgroup makes the caller's cgroup the root), then
+# the shell moves into DIR/engine and becomes the engine. A step that fails
+# before the engine runs exits 99, saying which.
+run_lacking() {
+	local dir=$1
+	shift
+	engine_argv "$@"
+	# shellcheck disable=SC2016 # (the inner shells expand them)
+	run --separate-stderr sh -c '
+		echo $$ >"$1/cgroup.procs" || { echo "cannot move into $1" >&2; exit 99; }
+		shift
+		exec unshare --cgroup --mount --propagation private sh -c "
+			umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup ||
+				{ echo \"cannot mount cgroup2 anew\" >&2; exit 99; }
+			echo \$\$ >/sys/fs/cgroup/engine/cgroup.procs || { echo \"cannot move into engine\" >&2; exit 99; }
+			exec \"\$@\"" sh "$@"' lacking "$dir" "${ENGINE_ARGV[@]}"
+}
+
+# remove_tree DIR: removes the cgroup DIR and those below it, deepest first.
+remove_tree() {
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ ! -d "$1" ]
+}
+
+# From teardown: remove the test's own cgroups, deepest first (their
+# processes have ended; the kernel may need a moment).
+remove_lacking_cgroups() {
+	local top status=0
+	for top in "${LACKING_TOPS[@]}"; do
+		wait_until 5 remove_tree "$top" || { echo "cannot remove $top" >&2; status=1; }
+	done
+	return $status
+}
+
 @test "step08: a limit whose controller the host lacks gives 125 naming it; no limit needs none" {
-	local c dir option
-	[ "$(cgroup_version)" = 1 ] || skip "a cgroup v2 host cannot be made to lack a controller from a test (checked on v1)"
+	local c x root how others missing=()
+	if [ "$(cgroup_version)" = 2 ]; then
+		# The root gives the test's cgroups the controllers it enables: an
+		# engine with their limits enables them there, as in other tests.
+		root=$(v2_root)
+		for c in memory pids cpu; do
+			limit_option "$c"
+			grep -qw "$c" "$root/cgroup.controllers" && ! grep -qw "$c" "$root/cgroup.subtree_control" &&
+				missing+=("${OPTION[@]}")
+		done
+		if [ "${#missing[@]}" -gt 0 ]; then
+			run_engine "${missing[@]}" -- true
+			[ "$status" -eq 0 ] || fail "${missing[*]}, on a host that has these controllers: status $status: $stderr"
+		fi
+	fi
 	for c in memory pids cpu; do
-		dir=$(v1_mount_of "$c")
-		[ -n "$dir" ] || continue
-		case $c in
-		memory) option=(--memory 32m) ;;
-		pids) option=(--pids-limit 10) ;;
-		cpu) option=(--cpus 0.5) ;;
-		esac
-		run_without_hierarchy "$dir" "${option[@]}" -- sh -c 'echo COMMAND ran'
-		[ "$status" -eq 125 ] || fail "${option[*]} without a $c hierarchy: status $status, not 125: $output $stderr"
+		# how: the way to run the engine on a host without C
+		if [ "$(cgroup_version)" = 1 ] && [ -n "$(v1_mount_of "$c")" ]; then
+			how=(run_without_hierarchy "$(v1_mount_of "$c")")
+		elif [ "$(cgroup_version)" = 2 ] && grep -qw "$c" "$root/cgroup.controllers"; then
+			lacking_cgroup "$c"
+			how=(run_lacking "$LACKING")
+		else
+			how=(run_engine) # this host lacks C already
+		fi
+		others=()
+		for x in memory pids cpu; do
+			[ "$x" = "$c" ] || { limit_option "$x" && others+=("${OPTION[@]}"); }
+		done
+		limit_option "$c"
+		"${how[@]}" "${OPTION[@]}" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 125 ] || fail "${OPTION[*]} without $c: status $status, not 125: $output $stderr"
 		assert_equal "$output" ""
-		[[ $stderr == *"$c"* ]] || fail "${option[*]} without a $c hierarchy: the message does not name $c: $stderr"
+		names_controller "$c" || fail "${OPTION[*]} without $c: the message does not name $c: $stderr"
 		assert_no_cgroup_left
-		run_without_hierarchy "$dir" -- sh -c 'echo COMMAND ran'
-		[ "$status" -eq 0 ] || fail "no limit, without a $c hierarchy: status $status: $stderr"
+		"${how[@]}" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 0 ] || fail "no limit, without $c: status $status: $stderr"
 		assert_output "COMMAND ran"
 		assert_no_cgroup_left
+		# the limits whose controllers are there need nothing of C
+		"${how[@]}" "${others[@]}" -- sh -c 'echo COMMAND ran'
+		[ "$status" -eq 0 ] || fail "${others[*]}, without $c: status $status: $stderr"
+		assert_output "COMMAND ran"
+		assert_no_cgroup_left
+		[ "${#LACKING_TOPS[@]}" -eq 0 ] || remove_lacking_cgroups || fail "the test's cgroups could not be removed"
+		LACKING_TOPS=()
 	done
 }
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -293,6 +294,20 @@ static void on_sigpipe(int sig)
 }
 
 /*
+ * sigfillset(3) leaves out the two signals glibc keeps for its threads (32
+ * and 33), and signal(3) refuses them. Yet a caller may leave them ignored
+ * (GNU make does), and an ignored signal stays ignored across execve(2).
+ * The system call takes them: the kernel's struct sigaction all zero is
+ * SIG_DFL, with no flags and an empty mask.
+ */
+static int reset_reserved(int sig)
+{
+	unsigned long action[4] = { 0 };
+
+	return (int)syscall(SYS_rt_sigaction, sig, action, NULL, _NSIG / 8);
+}
+
+/*
  * Signals the caller ignores or blocks stay so in its children, across
  * fork(2) and execve(2): a script's `cmd &` ignores SIGINT and SIGQUIT,
  * nohup(1) SIGHUP, and with SIGCHLD ignored waitpid(2) finds no child at
@@ -307,12 +322,13 @@ static void reset_signals(void)
 {
 	sigset_t all;
 
-	/* sigfillset(3) leaves out the signals glibc keeps for its own use. */
 	sigfillset(&all);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sigismember(&all, sig) == 1 &&
-		    signal(sig, SIG_DFL) == SIG_ERR)
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigismember(&all, sig) == 1 ? signal(sig, SIG_DFL) == SIG_ERR : reset_reserved(sig) == -1)
 			die("signal %d", sig);
+	}
 	if (sigprocmask(SIG_UNBLOCK, &all, NULL) == -1)
 		die("sigprocmask");
 	if (signal(SIGPIPE, on_sigpipe) == SIG_ERR)

@@ -70,7 +70,7 @@ echo "nogroup:x:65534:" >>"$tmp/etc/group"
 echo "container" >"$tmp/etc/hostname"
 echo "workbook rootfs" >"$tmp/etc/workbook-rootfs"
 mkdir -m 0555 "$tmp/proc" "$tmp/sys"
-mkdir -m 0755 "$tmp/dev"
+mkdir -m 0755 "$tmp/dev" "$tmp/mnt"
 mkdir -m 1777 "$tmp/tmp"
 chmod 0700 "$tmp/root"
 

@@ -1077,6 +1077,13 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
  */
 static int remove_tree(const char *dir)
 {
+	int r = rmdir(dir);
+
+	/* Most often there is nothing below it, and no process counted still. */
+	if (r == 0) {
+		trace(r, "rmdir(\"%s\")", dir);
+		return 0;
+	}
 	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 

@@ -513,6 +513,16 @@ names_controller() {
 	[[ $stderr =~ $re ]]
 }
 
+# host_has_controller CONTROLLER: v1, a hierarchy of it is mounted; v2, the
+# root of the hierarchy has it.
+host_has_controller() {
+	if [ "$(cgroup_version)" = 1 ]; then
+		[ -n "$(v1_mount_of "$1")" ]
+	else
+		grep -qw "$1" "$(v2_root)/cgroup.controllers"
+	fi
+}
+
 # v2_root: the mount point of the host's cgroup2 hierarchy.
 v2_root() {
 	cgroup_mounts | awk '$1 == "cgroup2" { print $3; exit }'
@@ -583,7 +593,7 @@ remove_lacking_cgroups() {
 		root=$(v2_root)
 		for c in memory pids cpu; do
 			limit_option "$c"
-			grep -qw "$c" "$root/cgroup.controllers" && ! grep -qw "$c" "$root/cgroup.subtree_control" &&
+			host_has_controller "$c" && ! grep -qw "$c" "$root/cgroup.subtree_control" &&
 				missing+=("${OPTION[@]}")
 		done
 		if [ "${#missing[@]}" -gt 0 ]; then
@@ -593,17 +603,17 @@ remove_lacking_cgroups() {
 	fi
 	for c in memory pids cpu; do
 		# how: the way to run the engine on a host without C
-		if [ "$(cgroup_version)" = 1 ] && [ -n "$(v1_mount_of "$c")" ]; then
+		if ! host_has_controller "$c"; then
+			how=(run_engine) # this host lacks C already
+		elif [ "$(cgroup_version)" = 1 ]; then
 			how=(run_without_hierarchy "$(v1_mount_of "$c")")
-		elif [ "$(cgroup_version)" = 2 ] && grep -qw "$c" "$root/cgroup.controllers"; then
+		else
 			lacking_cgroup "$c"
 			how=(run_lacking "$LACKING")
-		else
-			how=(run_engine) # this host lacks C already
 		fi
 		others=()
 		for x in memory pids cpu; do
-			[ "$x" = "$c" ] || { limit_option "$x" && others+=("${OPTION[@]}"); }
+			[ "$x" != "$c" ] && host_has_controller "$x" && limit_option "$x" && others+=("${OPTION[@]}")
 		done
 		limit_option "$c"
 		"${how[@]}" "${OPTION[@]}" -- sh -c 'echo COMMAND ran'

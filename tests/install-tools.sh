@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the test tools are there: bats, bats-support, bats-assert (the
 # suite), procps (ps, which bats needs to stop a test that hangs), strace
-# (its fault injection kills or fails the engine at a chosen call) and
+# (its fault injection kills or fails the engine at a chosen call),
+# e2fsprogs (a disk of its own for the doors' disk probe) and
 # busybox-static (the root filesystem of steps 06-08).
 #
 # Nothing is installed when everything is present. As root on a Debian-like
@@ -39,6 +40,7 @@ have_lib bats-support || missing+=(bats-support)
 have_lib bats-assert || missing+=(bats-assert)
 command -v ps >/dev/null 2>&1 || missing+=(procps)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v mkfs.ext2 >/dev/null 2>&1 || missing+=(e2fsprogs)
 have_static_busybox || missing+=(busybox-static)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -55,7 +57,7 @@ fi
 echo "Missing test tools: ${missing[*]}" >&2
 echo "On Debian or Ubuntu: sudo apt-get install ${missing[*]}" >&2
 for m in "${missing[@]}"; do
-	case $m in busybox-static | strace) ;; *) exit 1 ;; esac
+	case $m in busybox-static | strace | e2fsprogs) ;; *) exit 1 ;; esac
 done
 echo "(without busybox-static, tests/make-rootfs.sh copies host programs instead;" >&2
 echo " without strace, the tests that kill the engine at a chosen call skip, saying so)" >&2

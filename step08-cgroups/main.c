@@ -902,12 +902,43 @@ static int no_controller(int controller)
 }
 
 /*
+ * The kernel writes /proc/self/cgroup and /proc/self/mountinfo anew at each
+ * open, mountinfo from the whole mount table: the costliest part of finding
+ * our cgroups. Read each once, and give every later reader a copy in memory.
+ */
+static FILE *open_once(const char *path)
+{
+	static struct { char *text; size_t len; } cache[2];
+	int i = strcmp(path, "/proc/self/cgroup") == 0 ? 0 : 1;
+
+	if (cache[i].text == NULL) {
+		FILE *in = fopen(path, "re"), *out;
+		char buf[4096];
+		size_t n;
+
+		if (in == NULL)
+			return NULL;
+		out = open_memstream(&cache[i].text, &cache[i].len);
+		if (out == NULL) {
+			fclose(in);
+			return NULL;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		fclose(in);
+		if (fclose(out) != 0)
+			return NULL;
+	}
+	return fmemopen(cache[i].text, cache[i].len, "r");
+}
+
+/*
  * The engine's own cgroup, from /proc/self/cgroup: a line
  * "ID:CONTROLLERS:PATH" for each v1 hierarchy, "0::PATH" for v2.
  */
 static int own_cgroup(const char *controller, char path[PATH_MAX])
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	FILE *f = open_once("/proc/self/cgroup");
 	char line[PATH_MAX + 256], *list, *cgroup = NULL;
 
 	if (f == NULL)
@@ -940,7 +971,7 @@ static int own_cgroup(const char *controller, char path[PATH_MAX])
  */
 static int find_v1_mount(const char *controller, char root[PATH_MAX], char mountpoint[PATH_MAX])
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = open_once("/proc/self/mountinfo");
 	char line[2 * PATH_MAX + 512], type[64], options[512];
 	int found = -1;
 

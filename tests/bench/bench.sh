@@ -431,7 +431,8 @@ chart() {
 		printf '"%s" %s %s %s %d\n' "${labels[i]}" "$(ms "${medians[i]}")" \
 			"$(ms "${mins[i]}")" "$(ms "${maxs[i]}")" "$colour" >>"$dat"
 	done
-	gnuplot <<EOF
+	# (run where the data is, so that the SVG names only "chart.dat", no path of this machine)
+	(cd "$out" && gnuplot) <<EOF
 set terminal svg size 900,520 font "sans,12" background rgb "white"
 set output "$here/results.svg"
 set title "Start a container that runs /bin/true, and wait for it: median (bar), min..max (line)"
@@ -442,7 +443,7 @@ set xtics rotate by -35 nomirror
 set style fill solid 0.8 border -1
 set boxwidth 0.7
 set key off
-plot "$dat" using 0:2:5:xtic(1) with boxes lc rgb variable, \
+plot "chart.dat" using 0:2:5:xtic(1) with boxes lc rgb variable, \
      "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0, \
      "" using 0:4:(sprintf("%.1f", \$2)) with labels offset 0,0.8 font "sans,10"
 EOF

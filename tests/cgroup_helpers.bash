@@ -100,21 +100,30 @@ new_container_cgroups() {
 # cgroup_is_foreign DIR: DIR belongs to an engine that is not this test's:
 # a live engine that is not this test's holds a lock on it (the sign of life
 # the contract suggests; /proc/locks names the lock's holder), or it holds
-# processes of which none is this test's (a descendant of the test's shell).
+# processes of which none is this test's (a descendant of the test's shell);
+# either way only while the engine its name gives is alive and not this test's. (A container
+# left running by an engine of the test's that has ended is the test's: its
+# processes, orphaned, descend from it no longer, but its engine is gone.)
 cgroup_is_foreign() {
-	local pid procs holders inode
+	local pid procs holders inode engine=${1##*/container-}
 	inode=$(stat -c %i "$1" 2>/dev/null) || return 1
 	holders=$(awk -v i=":$inode" '$2 == "FLOCK" && substr($6, length($6) - length(i) + 1) == i { print $5 }' /proc/locks)
 	for pid in $holders; do
 		descends_from_test "$pid" && return 1
 	done
-	[ -z "$holders" ] || return 0
+	[ -z "$holders" ] || { engine_is_foreign "$engine"; return; }
 	procs=$(find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null)
 	[ -n "$procs" ] || return 1
 	for pid in $procs; do
 		descends_from_test "$pid" && return 1
 	done
-	return 0
+	engine_is_foreign "$engine"
+}
+
+# engine_is_foreign PID: the engine PID (from a container-PID name) is alive
+# and not this test's.
+engine_is_foreign() {
+	[[ $1 =~ ^[0-9]+$ ]] && [ -e "/proc/$1" ] && ! descends_from_test "$1"
 }
 
 # descends_from_test PID: PID is this test's shell or one of its descendants.

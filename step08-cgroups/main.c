@@ -56,17 +56,6 @@ enum {
 /* The signals the engine passes on to init, and init to COMMAND. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-#define CPU_PERIOD_US 100000		/* --cpus 0.5 is 50000 us of each 100000 */
-#define MIN_CPU_QUOTA_US 1000		/* the kernel's least quota: --cpus 0.01 */
-#define MIN_MEMORY (6LL << 20)		/* docker's least memory limit: 6m */
-#define MAX_PIDS_LIMIT 4194304		/* the kernel's most pids (PID_MAX_LIMIT): pids.max takes no more */
-
-/* The controllers we set limits with, and the option of each: each its own hierarchy on v1, all in one on v2. */
-enum { MEMORY, PIDS, CPU, N_CONTROLLERS };
-static const char *const controllers[N_CONTROLLERS] = { "memory", "pids", "cpu" };
-static const char *const limit_options[N_CONTROLLERS] = { "--memory", "--pids-limit", "--cpus" };
-
 #define N_FORWARDED (sizeof(forwarded_signals) / sizeof(forwarded_signals[0]))
 
 /* The device nodes of the container's /dev: the ones programs expect, no disk. */
@@ -89,63 +78,62 @@ static const struct link {
 #define N_DEVICES (sizeof(devices) / sizeof(devices[0]))
 #define N_DEV_LINKS (sizeof(dev_links) / sizeof(dev_links[0]))
 
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CPU_PERIOD_US 100000		/* a new cgroup's period, on v1 and v2: --cpus 0.5 is 50000 us of each */
+#define MIN_CPU_QUOTA_US 1000		/* the kernel's least quota: --cpus 0.01 */
+#define MIN_MEMORY (6LL << 20)		/* docker's least memory limit: 6m */
+#define MAX_PIDS_LIMIT 4194304		/* the kernel's most pids (PID_MAX_LIMIT): pids.max takes no more */
+
+/*
+ * The limits, one row each: the option that asks for it, the controller
+ * that enforces it, and the file that holds it in cgroup v1 and in v2.
+ */
+enum { MEMORY, PIDS, CPU, N_LIMITS };
+static const struct limit {
+	const char *option, *controller, *v1_file, *v2_file;
+} limits[N_LIMITS] = {
+	{ "--memory", "memory", "memory.limit_in_bytes", "memory.max" },
+	{ "--pids-limit", "pids", "pids.max", "pids.max" },
+	{ "--cpus", "cpu", "cpu.cfs_quota_us", "cpu.max" },
+};
+
 /* What the command line asks for. */
 struct container {
 	char **command;
 	const char *hostname;
 	int lifeline[2];	/* a pipe: the engine holds its write end until it exits, and says "go" in it */
 	const char *rootfs;
-	long long memory;	/* bytes; 0: no limit */
-	long long pids_limit;	/* 0: no limit */
-	long long cpu_quota;	/* microseconds of each CPU_PERIOD_US; 0: no limit */
-	const struct cgroup *cgroup;	/* its locks, which the child must not keep */
+	long long limit[N_LIMITS];	/* bytes, processes, us of CPU time each period; 0: no limit */
 };
 
-/* The container's control group: its directory for each controller. */
-struct cgroup {
+/*
+ * The container's control group: a directory container-<pid> in each
+ * hierarchy that has one of the controllers (v1), or in the only one (v2).
+ */
+static struct cgroup {
 	bool v2;
-	char dir[N_CONTROLLERS][PATH_MAX];	/* on v2, or where two controllers share a hierarchy, the same directory */
-	bool made[N_CONTROLLERS];		/* whether we made dir[i], and so must remove it */
-	int lock[N_CONTROLLERS];		/* where made[i]: dir[i], open and locked while the engine lives */
-};
+	int n;					/* the directories made */
+	char dir[N_LIMITS][PATH_MAX];
+	char controllers[N_LIMITS][256];	/* those that dir[i] has */
+	int lock[N_LIMITS];			/* dir[i], open and locked while the engine lives */
+	pid_t pid;				/* the container's init */
+} cgroup;
 
 static bool verbose;
-
-static void report_failure(const char *fmt, va_list ap)
-{
-	int saved = errno;
-	char what[4096];
-
-	vsnprintf(what, sizeof(what), fmt, ap);
-	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
-	errno = saved;
-}
 
 /* Report a failed call as "container: WHAT: reason" and give up. */
 __attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
 {
+	int saved = errno;
+	char what[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	report_failure(fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "container: %s: %s\n", what, strerror(saved));
 	exit(EXIT_ENGINE);
-}
-
-/*
- * Report a failed call as die() does, but return -1: once the container's
- * cgroup exists, the engine must not exit before it has removed it.
- */
-__attribute__((format(printf, 1, 2)))
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report_failure(fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /*
@@ -240,27 +228,33 @@ static const char *parse_hostname(const char *value)
 	return value;
 }
 
-/* "--memory 32m": bytes, or a number with b, k, m or g for powers of 1024, as docker run takes it. */
-static long long parse_memory(const char *value)
+/*
+ * A whole number, as strtoll(3) reads it, but whole: nothing after it
+ * except, if UNITS is given, one of its letters in either case, each a
+ * power of 1024 (UNITS "bkmg": b is 1, k 1024, ...). PROBLEM says what
+ * was wrong with it.
+ */
+static long long parse_number(const char *problem, const char *value, const char *units)
 {
-	static const char units[] = "bkmg";
-	long long n, scale = 1;
+	const char *unit = NULL;
+	long long n;
 	char *end;
 
 	errno = 0;
 	n = strtoll(value, &end, 10);
-	if (!isdigit((unsigned char)value[0]) || errno == ERANGE)
-		bad_usage("invalid --memory value", value);
-	if (*end != '\0') {
-		const char *unit = strchr(units, tolower((unsigned char)*end));
+	if (units && *end != '\0' && end[1] == '\0')
+		unit = strchr(units, tolower((unsigned char)*end));
+	if (!isdigit((unsigned char)value[value[0] == '-']) || errno == ERANGE ||
+	    (*end != '\0' && unit == NULL) || (unit && (n < 0 || n > LLONG_MAX >> (10 * (unit - units)))))
+		bad_usage(problem, value);
+	return unit ? n << (10 * (unit - units)) : n;
+}
 
-		if (unit == NULL || end[1] != '\0')
-			bad_usage("invalid --memory value", value);
-		scale = 1LL << (10 * (unit - units));
-	}
-	if (n > LLONG_MAX / scale)
-		bad_usage("invalid --memory value", value);
-	n *= scale;
+/* "--memory 32m": bytes, or a number with b, k, m or g, as docker run takes it. */
+static long long parse_memory(const char *value)
+{
+	long long n = parse_number("invalid --memory value", value, "bkmg");
+
 	if (n != 0 && n < MIN_MEMORY)
 		bad_usage("--memory must be 0 or at least 6m, not", value);
 	return n;
@@ -269,13 +263,9 @@ static long long parse_memory(const char *value)
 /* "--pids-limit 64": a whole number; 0 and -1 mean no limit. */
 static long long parse_pids_limit(const char *value)
 {
-	long long n;
-	char *end;
+	long long n = parse_number("invalid --pids-limit value", value, NULL);
 
-	errno = 0;
-	n = strtoll(value, &end, 10);
-	if ((!isdigit((unsigned char)value[0]) && value[0] != '-') || errno == ERANGE ||
-	    *end != '\0' || end == value || n < -1)
+	if (n < -1)
 		bad_usage("invalid --pids-limit value", value);
 	if (n > MAX_PIDS_LIMIT)
 		bad_usage("--pids-limit must be at most 4194304, not", value);
@@ -284,31 +274,20 @@ static long long parse_pids_limit(const char *value)
 
 /*
  * "--cpus 0.5": a decimal number of CPUs, turned into a quota of each
- * CPU_PERIOD_US-long period; digits past the period's precision are dropped,
- * but a value that is not 0 must not round to 0, which means no limit.
+ * CPU_PERIOD_US-long period, to the microsecond. A value that is not 0
+ * must not round to 0, which means no limit.
  */
 static long long parse_cpus(const char *value)
 {
-	long long whole = 0, fraction = 0;
-	const char *p = value;
-	bool zero = true;
+	char *end;
+	double cpus = strtod(value, &end);
 
-	for (; isdigit((unsigned char)*p) && whole <= 1000000; p++)
-		whole = whole * 10 + (*p - '0');
-	if (*p == '.') {
-		long long scale = CPU_PERIOD_US;
-
-		for (p++; isdigit((unsigned char)*p); p++) {
-			fraction += (*p - '0') * (scale /= 10);
-			zero = zero && *p == '0';
-		}
-	}
-	if (*p != '\0' || !isdigit((unsigned char)value[value[0] == '.']) || whole > 1000000)
+	/* strtod(3) also takes "inf", "1e3", "-1", hex and spaces, which are not decimals. */
+	if (value[strspn(value, "0123456789.")] != '\0' || end == value || *end != '\0' || cpus > 1e6)
 		bad_usage("invalid --cpus value", value);
-	if ((whole != 0 || !zero) &&
-	    whole * CPU_PERIOD_US + fraction < MIN_CPU_QUOTA_US)
+	if (cpus != 0 && cpus * CPU_PERIOD_US < MIN_CPU_QUOTA_US)
 		bad_usage("--cpus must be 0 or at least 0.01, not", value);
-	return whole * CPU_PERIOD_US + fraction;
+	return (long long)(cpus * CPU_PERIOD_US + 0.5);
 }
 
 /* The option that the first LEN bytes of WORD name, spelled out in full as "--name". */
@@ -363,13 +342,13 @@ static void parse_options(int argc, char **argv, struct container *c)
 			c->hostname = parse_hostname(value);
 			break;
 		case OPT_MEMORY:
-			c->memory = parse_memory(value);
+			c->limit[MEMORY] = parse_memory(value);
 			break;
 		case OPT_PIDS_LIMIT:
-			c->pids_limit = parse_pids_limit(value);
+			c->limit[PIDS] = parse_pids_limit(value);
 			break;
 		case OPT_CPUS:
-			c->cpu_quota = parse_cpus(value);
+			c->limit[CPU] = parse_cpus(value);
 			break;
 		}
 	}
@@ -465,18 +444,6 @@ static void forward_signal(pid_t pid, int sig)
 	trace(r, "kill(%d, SIG%s)", (int)pid, sigabbrev_np(sig));
 }
 
-/*
- * Give up on supervising PID after a failed call: end it, and wait for it
- * (its processes must have left the cgroup before the engine removes it).
- */
-static int give_up(pid_t pid, const char *call)
-{
-	fail("%s", call);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return EXIT_ENGINE;
-}
-
 /* Reap every child that has ended; return PID's exit status if it is one of them, else -1. */
 static int reap_children(pid_t pid)
 {
@@ -488,8 +455,8 @@ static int reap_children(pid_t pid)
 		if (ended == pid)
 			result = exit_status(status);
 	}
-	if (ended == -1 && errno != ECHILD && result == -1)
-		return give_up(pid, "waitpid");
+	if (ended == -1 && errno != ECHILD)
+		die("waitpid");
 	return result;
 }
 
@@ -510,7 +477,7 @@ static int supervise(pid_t pid)
 		if (sigwaitinfo(&set, &info) == -1) {
 			if (errno == EINTR)
 				continue;
-			return give_up(pid, "sigwaitinfo");
+			die("sigwaitinfo");
 		}
 		if (info.si_signo != SIGCHLD) {
 			if (!got_own_copy(pid, &info))
@@ -740,24 +707,10 @@ static void enter_cgroup_namespace(void)
 		die("unshare CLONE_NEWCGROUP");
 }
 
-/*
- * The locks on the container's cgroup directories are the engine's. The
- * child's copies of their descriptors would keep them held after the
- * engine died, and, as /proc/1/fd/N, lead from inside the container to the
- * host's cgroup tree.
- */
-static void close_locks(const struct cgroup *cg)
-{
-	for (int i = 0; i < N_CONTROLLERS; i++)
-		if (cg->made[i])
-			close(cg->lock[i]);
-}
-
 static int child_main(void *arg)
 {
-	struct container *c = arg;
+	const struct container *c = arg;
 
-	close_locks(c->cgroup);
 	die_with_engine(c->lifeline);
 	enter_cgroup_namespace();
 	set_hostname(c->hostname);
@@ -781,33 +734,26 @@ static void *alloc_stack(void)
 	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 
-	if (stack == MAP_FAILED) {
-		fail("mmap");
-		return NULL;
-	}
-	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1) {
-		fail("mprotect");
-		return NULL;
-	}
+	if (stack == MAP_FAILED)
+		die("mmap");
+	if (mprotect(stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE) == -1)
+		die("mprotect");
 	return stack + STACK_SIZE;
 }
 
 static pid_t start_container(struct container *c)
 {
-	void *stack = alloc_stack();
 	pid_t pid;
 
-	if (stack == NULL)
-		return -1;
 	/* Close-on-exec: COMMAND gets neither end. */
 	if (pipe2(c->lifeline, O_CLOEXEC) == -1)
-		return fail("pipe2");
-	pid = clone(child_main, stack, CLONE_FLAGS, c);
+		die("pipe2");
+	pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
 	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
 	if (pid == -1 && errno == EPERM)
-		return fail("clone (making namespaces needs root: try sudo)");
+		die("clone (making namespaces needs root: try sudo)");
 	if (pid == -1)
-		return fail("clone");
+		die("clone");
 	/* The write end stays open until the engine exits, however it ends. */
 	close(c->lifeline[0]);
 	return pid;
@@ -826,15 +772,9 @@ static void check_rootfs(const char *rootfs)
 	}
 }
 
-/* A hint for a cgroup file that root alone may change. */
-static const char *root_hint(void)
-{
-	return errno == EACCES || errno == EPERM ? " (making cgroups needs root: try sudo)" : "";
-}
-
 /* Format a path into PATH; one longer than PATH_MAX is an error. */
 __attribute__((format(printf, 2, 3)))
-static int format_path(char path[PATH_MAX], const char *fmt, ...)
+static void format_path(char path[PATH_MAX], const char *fmt, ...)
 {
 	va_list ap;
 	int len;
@@ -844,32 +784,29 @@ static int format_path(char path[PATH_MAX], const char *fmt, ...)
 	va_end(ap);
 	if (len < 0 || len >= PATH_MAX) {
 		errno = ENAMETOOLONG;
-		return fail("%.64s...", path);
+		die("%.64s...", path);
 	}
-	return 0;
 }
 
-/* Write VALUE to the cgroup file DIR/NAME; an OPTIONAL file may be missing: then return 1. */
-static int write_file(const char *dir, const char *name, const char *value, bool optional)
+/* Write VALUE to the file NAME of the cgroup DIR. An OPTIONAL file may be missing: then return false. */
+static bool write_file(const char *dir, const char *name, const char *value, bool optional)
 {
 	char path[PATH_MAX];
-	ssize_t n = -1;
-	int fd;
+	int fd, r = -1;
 
-	if (format_path(path, "%s/%s", dir, name) == -1)
-		return -1;
+	format_path(path, "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && optional)
-		return 1;
+		return false;
 	if (fd != -1) {
-		n = write(fd, value, strlen(value));
+		r = write(fd, value, strlen(value)) == -1 ? -1 : 0;
 		if (close(fd) == -1)
-			n = -1;
+			r = -1;
 	}
-	trace(n == -1 ? -1 : 0, "write(\"%s\", \"%s\")", path, value);
-	if (n == -1)
-		return fail("write %s to %s%s", value, path, root_hint());
-	return 0;
+	trace(r, "write(\"%s\", \"%s\")", path, value);
+	if (r == -1)
+		die("write %s to %s", value, path);
+	return true;
 }
 
 /* Is WORD one of the words of LIST, separated by commas (v1's lists) or spaces (v2's)? */
@@ -885,204 +822,93 @@ static bool has_word(const char *list, const char *word)
 	return false;
 }
 
-/* Does the container need CONTROLLER: did an option ask for a limit of it? */
-static bool needs(const struct container *c, int controller)
+/* The first of our controllers in LIST, or NULL. */
+static const char *our_controller(const char *list)
 {
-	const long long limits[N_CONTROLLERS] = { c->memory, c->pids_limit, c->cpu_quota };
-
-	return limits[controller] != 0;
+	for (int i = 0; i < N_LIMITS; i++)
+		if (has_word(list, limits[i].controller))
+			return limits[i].controller;
+	return NULL;
 }
 
-/* A limit the host cannot enforce is refused, not silently dropped. */
-static int no_controller(int controller)
+/* The container's directory that has CONTROLLER, or NULL. */
+static const char *dir_of(const char *controller)
 {
-	fprintf(stderr, "container: %s needs the cgroup controller %s, which this host does not have\n",
-		limit_options[controller], controllers[controller]);
-	return -1;
-}
-
-/*
- * The kernel writes /proc/self/cgroup and /proc/self/mountinfo anew at each
- * open, mountinfo from the whole mount table: the costliest part of finding
- * our cgroups. Read each once, and give every later reader a copy in memory.
- */
-static FILE *open_once(const char *path)
-{
-	static struct { char *text; size_t len; } cache[2];
-	int i = strcmp(path, "/proc/self/cgroup") == 0 ? 0 : 1;
-
-	if (cache[i].text == NULL) {
-		FILE *in = fopen(path, "re"), *out;
-		char buf[4096];
-		size_t n;
-
-		if (in == NULL)
-			return NULL;
-		out = open_memstream(&cache[i].text, &cache[i].len);
-		if (out == NULL) {
-			fclose(in);
-			return NULL;
-		}
-		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-			fwrite(buf, 1, n, out);
-		fclose(in);
-		if (fclose(out) != 0)
-			return NULL;
-	}
-	return fmemopen(cache[i].text, cache[i].len, "r");
+	for (int i = 0; i < cgroup.n; i++)
+		if (has_word(cgroup.controllers[i], controller))
+			return cgroup.dir[i];
+	return NULL;
 }
 
 /*
- * The engine's own cgroup, from /proc/self/cgroup: a line
- * "ID:CONTROLLERS:PATH" for each v1 hierarchy, "0::PATH" for v2.
+ * Find the engine's cgroup OWN in the v1 hierarchy of CONTROLLER, from its
+ * line in /proc/self/mountinfo, "ID PARENT DEV ROOT MOUNTPOINT ... - cgroup
+ * SOURCE OPTIONS": MOUNTPOINT shows the cgroup ROOT, "/" unless the engine
+ * itself runs in a container. False if the hierarchy is not mounted.
  */
-static int own_cgroup(const char *controller, char path[PATH_MAX])
+static bool v1_parent(const char *controller, const char *own, char parent[PATH_MAX])
 {
-	FILE *f = open_once("/proc/self/cgroup");
-	char line[PATH_MAX + 256], *list, *cgroup = NULL;
+	char line[2 * PATH_MAX + 512], type[64], options[512], root[PATH_MAX], mountpoint[PATH_MAX];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
+	size_t len;
 
 	if (f == NULL)
-		return fail("open /proc/self/cgroup");
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		list = strchr(line, ':');
-		cgroup = list ? strchr(list + 1, ':') : NULL;
-		if (cgroup == NULL)
-			continue;
-		*list++ = '\0';
-		*cgroup++ = '\0';
-		if (controller ? has_word(list, controller) : *list == '\0')
-			break;
-		cgroup = NULL;
-	}
-	fclose(f);
-	if (cgroup == NULL) {
-		errno = ENOENT;
-		return fail("no %s cgroup in /proc/self/cgroup", controller ? controller : "v2");
-	}
-	return format_path(path, "%s", cgroup);
-}
-
-/*
- * Where a v1 hierarchy is mounted, from /proc/self/mountinfo, whose lines
- * read "ID PARENT DEV ROOT MOUNTPOINT ... - TYPE SOURCE OPTIONS"; ROOT is the
- * cgroup the mount shows, "/" unless this is itself in a container.
- * Return 1 where the host has no hierarchy with CONTROLLER.
- */
-static int find_v1_mount(const char *controller, char root[PATH_MAX], char mountpoint[PATH_MAX])
-{
-	FILE *f = open_once("/proc/self/mountinfo");
-	char line[2 * PATH_MAX + 512], type[64], options[512];
-	int found = -1;
-
-	if (f == NULL)
-		return fail("open /proc/self/mountinfo");
-	while (found == -1 && fgets(line, sizeof(line), f)) {
+		die("open /proc/self/mountinfo");
+	while (!found && fgets(line, sizeof(line), f)) {
 		const char *tail = strstr(line, " - ");
 
-		if (tail && sscanf(tail, " - %63s %*s %511s", type, options) == 2 &&
-		    strcmp(type, "cgroup") == 0 && has_word(options, controller) &&
-		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) == 2)
-			found = 0;
+		found = tail && sscanf(tail, " - %63s %*s %511s", type, options) == 2 &&
+			strcmp(type, "cgroup") == 0 && has_word(options, controller) &&
+			sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) == 2;
 	}
 	fclose(f);
-	return found == -1 ? 1 : 0;
-}
-
-/* The directory of the engine's own cgroup in the v1 hierarchy of CONTROLLER; 1 if there is none. */
-static int v1_parent(const char *controller, char parent[PATH_MAX])
-{
-	char own[PATH_MAX], root[PATH_MAX], mountpoint[PATH_MAX];
-	const char *below;
-	int r = find_v1_mount(controller, root, mountpoint);
-
-	if (r != 0)
-		return r;
-	if (own_cgroup(controller, own) == -1)
-		return -1;
-	below = own;
-	/* Below ROOT means ROOT then a "/": a mount of /a does not show /ab. */
-	if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0 &&
-	    (own[strlen(root)] == '/' || own[strlen(root)] == '\0'))
-		below = own + strlen(root);
-	if (strcmp(below, "/") == 0)
-		below = "";
-	return format_path(parent, "%s%s", mountpoint, below);
+	if (!found)
+		return false;
+	/* Below ROOT means ROOT, then "/" or nothing: a mount of /a does not show /ab. */
+	len = strcmp(root, "/") == 0 ? 0 : strlen(root);
+	if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0'))
+		len = 0;
+	format_path(parent, "%s%s", mountpoint, strcmp(own + len, "/") == 0 ? "" : own + len);
+	return true;
 }
 
 /*
- * On v2 a cgroup has the controllers its parent lists in
- * cgroup.subtree_control, and a cgroup other than the root may not both
- * hold processes and list controllers there (cgroup-v2.rst, "no internal
- * processes"). The engine's own cgroup holds the engine: unless it is the
- * root, the container's cgroup goes under the root, as runc's cgroupfs
- * driver does. There, it enables the controllers the limits need, and no
- * other: a host may not have them all.
+ * On v2 a cgroup gets the controllers its parent enables in
+ * cgroup.subtree_control, and one that holds processes may not enable any
+ * unless it is the root (cgroup-v2.rst, "no internal processes"). The
+ * engine's cgroup OWN holds the engine: unless it is the root, the
+ * container's goes under the root, as runc's cgroupfs driver does. There,
+ * enable the controllers the limits need, if the host has them; say which.
  */
-static int v2_parent(char parent[PATH_MAX], const struct container *c)
+static void v2_parent(const struct container *c, const char *own, char parent[PATH_MAX], char enabled[256])
 {
-	char own[PATH_MAX], path[PATH_MAX], available[256] = "", wanted[64] = "";
-	size_t len = 0;
-	FILE *f;
+	char available[256] = "";
+	FILE *f = fopen(CGROUP_ROOT "/cgroup.controllers", "re");
 
-	if (own_cgroup(NULL, own) == -1)
-		return -1;
-	if (strcmp(own, "/") != 0 && verbose)
-		fprintf(stderr, "container: cgroup %s holds processes and cannot enable controllers "
-			"for a child: using the root of the hierarchy\n", own);
-	if (format_path(parent, "%s", CGROUP_ROOT) == -1 ||
-	    format_path(path, "%s/cgroup.controllers", parent) == -1)
-		return -1;
-	f = fopen(path, "re");
 	if (f == NULL)
-		return fail("open %s", path);
+		die("open " CGROUP_ROOT "/cgroup.controllers");
 	if (fgets(available, sizeof(available), f) == NULL)
 		available[0] = '\0';
 	fclose(f);
-	for (int i = 0; i < N_CONTROLLERS; i++) {
-		if (!needs(c, i))
-			continue;
-		if (!has_word(available, controllers[i]))
-			return no_controller(i);
-		len += (size_t)snprintf(wanted + len, sizeof(wanted) - len, "%s+%s",
-					len ? " " : "", controllers[i]);
-	}
-	return wanted[0] ? write_file(parent, "cgroup.subtree_control", wanted, false) : 0;
-}
-
-/* For nftw(3): is this the cgroup.procs of a cgroup that holds a process? */
-static int lists_process(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	FILE *f;
-	int c;
-
-	(void)st;
-	if (type == FTW_DNR)
-		return 1;
-	if (type != FTW_F || strcmp(path + ftw->base, "cgroup.procs") != 0)
-		return 0;
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 1;
-	c = fgetc(f);
-	fclose(f);
-	return c != EOF;
+	if (strcmp(own, "/") != 0 && verbose)
+		fprintf(stderr, "container: cgroup %s holds processes and cannot enable controllers "
+			"for a child: using the root of the hierarchy\n", own);
+	enabled[0] = '\0';
+	for (int i = 0; i < N_LIMITS; i++)
+		if (c->limit[i] && has_word(available, limits[i].controller))
+			snprintf(enabled + strlen(enabled), 256 - strlen(enabled), "%s+%s",
+				 enabled[0] ? " " : "", limits[i].controller);
+	if (enabled[0])
+		write_file(CGROUP_ROOT, "cgroup.subtree_control", enabled, false);
+	format_path(parent, "%s", CGROUP_ROOT);
 }
 
 /*
- * Does the cgroup DIR, or one below it, hold a process? Each lists its own
- * in cgroup.procs, one pid a line. Any doubt counts as yes.
- */
-static bool holds_processes(const char *dir)
-{
-	return nftw(dir, lists_process, 16, FTW_PHYS) != 0;
-}
-
-/*
- * For nftw(3), which gives the cgroups below a directory before the
- * directory itself (FTW_DEPTH): remove one. For a moment after the last
- * process of a cgroup is reaped, the kernel may still count it, and
- * rmdir(2) fails with EBUSY: try again, for up to a second.
+ * For nftw(3), which with FTW_DEPTH gives the cgroups below a directory
+ * before the directory: remove one. For a moment after the last process
+ * of a cgroup is reaped, the kernel may still count it, and rmdir(2) fails
+ * with EBUSY: try again, for up to a second.
  */
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -1097,229 +923,201 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 		nanosleep(&pause, NULL);
 	trace(r, "rmdir(\"%s\")", path);
 	if (r == -1)
-		fail("rmdir %s", path);
+		fprintf(stderr, "container: rmdir %s: %s\n", path, strerror(errno));
 	return r;
 }
 
 /*
- * Remove the cgroup DIR and every cgroup below it, deepest first: rmdir(2)
- * refuses a cgroup that has children, and the container may have made
- * some (its cgroup namespace makes that natural).
+ * Remove the cgroup DIR with the cgroups the container made below it (its
+ * cgroup namespace makes that natural), deepest first: rmdir(2) takes only
+ * a cgroup with no children and no process.
  */
-static int remove_tree(const char *dir)
+static void remove_tree(const char *dir)
 {
-	int r = rmdir(dir);
-
 	/* Most often there is nothing below it, and no process counted still. */
-	if (r == 0) {
-		trace(r, "rmdir(\"%s\")", dir);
-		return 0;
-	}
-	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+	if (rmdir(dir) == 0)
+		trace(0, "rmdir(\"%s\")", dir);
+	else
+		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/*
- * Open the cgroup directory DIR and lock it, without waiting; return the
- * descriptor, or -1 (errno EWOULDBLOCK: another holds the lock). A lock of
- * flock(2) lasts while its descriptor is open, and the kernel drops it when
- * its holder dies, however it dies: while an engine runs, it holds the
- * lock of its own directory, so a lock that can be taken means a dead
- * engine, whatever its pid and whatever PID namespace it was in.
- */
-static int lock_dir(const char *dir)
+/* Open the directory DIR and flock(2) it; return the descriptor, or -1. */
+static int lock_dir(const char *dir, int operation)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), saved;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
-}
-
-/*
- * Remove DIR, another engine's container-<pid>, if it is stale: if its
- * engine no longer runs (we can lock it) and nothing is left in it. Return
- * 1 if it is gone, 0 if a live engine holds it, -1 if it holds processes.
- */
-static int remove_if_stale(const char *dir)
-{
-	int fd = lock_dir(dir), r = -1;
-
-	if (fd == -1)
-		return errno == ENOENT ? 1 : errno == EWOULDBLOCK ? 0 : -1;
-	if (!holds_processes(dir)) {
-		if (verbose)
-			fprintf(stderr, "container: removing %s: its engine no longer runs\n", dir);
-		r = remove_tree(dir) == 0 ? 1 : -1;
+	if (fd != -1 && flock(fd, operation) == -1) {
+		close(fd);
+		return -1;
 	}
-	close(fd);
-	return r;
+	return fd;
 }
 
 /*
- * An engine killed by SIGKILL leaves its cgroup behind. Remove, beside
- * ours, each container-<pid> that is stale. Not by its pid: pids repeat
- * (in a fresh PID namespace the engine may be PID 1 every time), and an
- * engine in another PID namespace has pids of its own.
+ * An engine killed by SIGKILL leaves its cgroup behind: remove each
+ * container-<pid> under PARENT whose engine no longer runs. Not judged by
+ * the pid: pids repeat (in a fresh PID namespace the engine may be PID 1
+ * every time), and an engine in another PID namespace has pids of its own.
+ * By a lock: a live engine holds its directory's, and the kernel drops a
+ * lock when its holder dies, however it dies.
  */
 static void remove_stale_cgroups(const char *parent)
 {
 	char path[PATH_MAX], *end;
 	struct dirent *entry;
 	DIR *dir = opendir(parent);
+	int fd;
 
 	if (dir == NULL)
-		return;
+		die("opendir %s", parent);
 	while ((entry = readdir(dir)) != NULL) {
 		if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
 		    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
 			continue;
-		if (format_path(path, "%s/%s", parent, entry->d_name) == 0)
-			remove_if_stale(path);
+		format_path(path, "%s/%s", parent, entry->d_name);
+		fd = lock_dir(path, LOCK_EX | LOCK_NB);
+		if (fd == -1)
+			continue;
+		if (verbose)
+			fprintf(stderr, "container: removing %s: its engine no longer runs\n", path);
+		remove_tree(path);	/* rmdir(2) refuses a cgroup that holds a process */
+		close(fd);
 	}
 	closedir(dir);
 }
 
 /*
- * Make the container's cgroup DIR, and lock it for the engine's whole
- * life; return the lock's descriptor. DIR may exist already: stale, left
- * by an engine that had our pid, or held by a live engine of another PID
- * namespace. And another engine's sweep may hold the lock for a moment, or
- * remove the new DIR before we have locked it: try again, for a second.
+ * Make the container's directory under PARENT, and lock it for the
+ * engine's whole life. Engines lock PARENT while they sweep it and make
+ * theirs, so that none sweeps away a directory made but not locked yet.
  */
-static int make_locked_dir(const char *dir)
+static void make_dir(const char *parent, const char *controllers)
 {
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
-	struct stat made, locked;
-	int stale = 0;
+	char *dir = cgroup.dir[cgroup.n];
+	int parent_lock = lock_dir(parent, LOCK_EX), r;
 
-	for (int tries = 0; tries < 100; tries++, nanosleep(&pause, NULL)) {
-		int r = mkdir(dir, 0755), fd;
-
-		if (r == 0 || errno != EEXIST || tries == 0)
-			trace(r, "mkdir(\"%s\")", dir);
-		if (r == -1 && errno != EEXIST)
-			return fail("mkdir %s%s", dir, root_hint());
-		if (r == -1 && (stale = remove_if_stale(dir)) == -1)
-			break;
-		if (r == -1)
-			continue;
-		fd = lock_dir(dir);
-		if (fd == -1 && errno != EWOULDBLOCK && errno != ENOENT) {
-			fail("lock %s", dir);
-			rmdir(dir);
-			return -1;
-		}
-		/* A sweep may have removed DIR meanwhile: is it the directory we locked? */
-		if (fd != -1 && stat(dir, &made) == 0 && fstat(fd, &locked) == 0 &&
-		    made.st_dev == locked.st_dev && made.st_ino == locked.st_ino) {
-			trace(0, "flock(\"%s\", LOCK_EX|LOCK_NB)", dir);
-			return fd;
-		}
-		if (fd != -1)
-			close(fd);
+	if (parent_lock == -1)
+		die("lock %s", parent);
+	remove_stale_cgroups(parent);
+	format_path(dir, "%s/container-%d", parent, (int)getpid());
+	r = mkdir(dir, 0755);
+	trace(r, "mkdir(\"%s\")", dir);
+	/* Not stale: an engine with our pid, in another PID namespace, holds it. */
+	if (r == -1 && errno == EEXIST) {
+		fprintf(stderr, "container: %s is held by a live engine of another PID namespace, "
+			"or by processes\n", dir);
+		exit(EXIT_ENGINE);
 	}
-	if (stale == 0)
-		fprintf(stderr, "container: %s is held by a live engine of another PID namespace\n", dir);
-	else
-		fprintf(stderr, "container: %s exists, and holds processes that no engine runs\n", dir);
-	return -1;
+	if (r == -1)
+		die("mkdir %s", dir);
+	snprintf(cgroup.controllers[cgroup.n], sizeof(cgroup.controllers[0]), "%s", controllers);
+	cgroup.lock[cgroup.n++] = lock_dir(dir, LOCK_EX | LOCK_NB);
+	if (cgroup.lock[cgroup.n - 1] == -1)
+		die("lock %s", dir);
+	close(parent_lock);
 }
 
-static int set_limits(const struct cgroup *cg, const struct container *c)
+/*
+ * Once the container's cgroup exists, every exit of the engine, die()'s
+ * too, comes here (atexit(3)). rmdir(2) refuses a cgroup that holds a
+ * process: end the container first if it still runs. (Once reaped, it is
+ * no child of ours, and waitpid(2) says so: its pid may be another's now.)
+ */
+static void remove_cgroup(void)
 {
-	const char *swap = cg->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
-	char value[64];
-	int r = 0;
+	if (waitpid(cgroup.pid, NULL, WNOHANG) == 0 && kill(cgroup.pid, SIGKILL) == 0)
+		waitpid(cgroup.pid, NULL, 0);
+	for (int i = cgroup.n - 1; i >= 0; i--) {
+		remove_tree(cgroup.dir[i]);
+		close(cgroup.lock[i]);
+	}
+}
 
-	if (c->memory) {
-		int w;
+/* Write each limit asked for; one whose controller the host lacks is refused, not dropped. */
+static void set_limits(const struct container *c)
+{
+	const char *swap = cgroup.v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+	char value[32];
 
-		snprintf(value, sizeof(value), "%lld", c->memory);
-		r |= write_file(cg->dir[MEMORY], cg->v2 ? "memory.max" : "memory.limit_in_bytes", value, false);
+	for (int i = 0; i < N_LIMITS; i++) {
+		const char *dir = dir_of(limits[i].controller);
+
+		if (c->limit[i] == 0)
+			continue;
+		if (dir == NULL) {
+			fprintf(stderr, "container: %s needs the cgroup controller %s, which this host does not have\n",
+				limits[i].option, limits[i].controller);
+			exit(EXIT_ENGINE);
+		}
+		snprintf(value, sizeof(value), "%lld", c->limit[i]);
+		write_file(dir, cgroup.v2 ? limits[i].v2_file : limits[i].v1_file, value, false);
 		/*
-		 * Swap must not lift the limit. v1's memsw is memory plus swap,
-		 * and may not be set below the memory limit: so it comes after.
-		 * Either file is missing where the kernel does not account swap:
-		 * the container runs, but the user must know (docker warns too).
+		 * Swap must not lift the memory limit. v1's memsw is memory plus
+		 * swap, never below memory: so it comes after. Where the kernel does
+		 * not account swap, neither file is there: the container runs, but
+		 * the user must know (docker warns too).
 		 */
-		w = write_file(cg->dir[MEMORY], swap, cg->v2 ? "0" : value, true);
-		if (w == 1)
+		if (i == MEMORY && !write_file(dir, swap, cgroup.v2 ? "0" : value, true))
 			fprintf(stderr, "container: warning: this kernel does not account swap (no %s): "
 				"swap may lift --memory\n", swap);
-		r |= w == -1;
 	}
-	if (c->pids_limit) {
-		snprintf(value, sizeof(value), "%lld", c->pids_limit);
-		r |= write_file(cg->dir[PIDS], "pids.max", value, false);
-	}
-	if (c->cpu_quota && cg->v2) {
-		snprintf(value, sizeof(value), "%lld %d", c->cpu_quota, CPU_PERIOD_US);
-		r |= write_file(cg->dir[CPU], "cpu.max", value, false);
-	} else if (c->cpu_quota) {
-		snprintf(value, sizeof(value), "%d", CPU_PERIOD_US);
-		r |= write_file(cg->dir[CPU], "cpu.cfs_period_us", value, false);
-		snprintf(value, sizeof(value), "%lld", c->cpu_quota);
-		r |= write_file(cg->dir[CPU], "cpu.cfs_quota_us", value, false);
-	}
-	return r ? -1 : 0;
 }
 
-/* A v1 hierarchy may hold several of our controllers: is dir[i] one we made already? */
-static bool made_before(const struct cgroup *cg, int i)
+/*
+ * Make the container's cgroup, with its limits. /proc/self/cgroup has a
+ * line "ID:CONTROLLERS:PATH" for each hierarchy the engine is in ("0::PATH"
+ * on v2): the container's directory goes under PATH, in each v1 hierarchy
+ * with a controller of ours, or in the v2 one.
+ */
+static void create_cgroup(const struct container *c, pid_t pid)
 {
-	for (int j = 0; j < i; j++)
-		if (cg->made[j] && strcmp(cg->dir[j], cg->dir[i]) == 0)
-			return true;
-	return false;
-}
+	char line[PATH_MAX + 256], parent[PATH_MAX], enabled[256];
+	const char *controller;
+	FILE *f;
 
-/* Make the container's cgroup, container-<pid>, beside the engine's own, with its limits. */
-static int create_cgroup(struct cgroup *cg, const struct container *c)
-{
-	char parent[PATH_MAX];
-	int r;
-
+	cgroup.pid = pid;
+	if (atexit(remove_cgroup) != 0)
+		die("atexit");
+	f = fopen("/proc/self/cgroup", "re");
+	if (f == NULL)
+		die("open /proc/self/cgroup");
 	/* cgroup2 mounted at /sys/fs/cgroup itself is the mark of a v2-only host. */
-	cg->v2 = access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
-	for (int i = 0; i < N_CONTROLLERS; i++) {
-		if (cg->v2 && i > 0) {
-			memcpy(cg->dir[i], cg->dir[0], PATH_MAX);
+	cgroup.v2 = access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
+	while (cgroup.n < N_LIMITS && fgets(line, sizeof(line), f)) {
+		char *list = strchr(line, ':'), *own = list ? strchr(list + 1, ':') : NULL;
+
+		if (own == NULL)
 			continue;
+		*list++ = '\0';
+		*own++ = '\0';
+		own[strcspn(own, "\n")] = '\0';
+		if (cgroup.v2 && *list == '\0') {
+			v2_parent(c, own, parent, enabled);
+			make_dir(parent, enabled);
+		} else if (!cgroup.v2 && (controller = our_controller(list)) &&
+			   v1_parent(controller, own, parent)) {
+			make_dir(parent, list);
 		}
-		r = cg->v2 ? v2_parent(parent, c) : v1_parent(controllers[i], parent);
-		/* A hierarchy the host does not have is needed only for a limit. */
-		if (r == 1 && needs(c, i))
-			return no_controller(i);
-		if (r == 1)
-			continue;
-		if (r == -1)
-			return -1;
-		remove_stale_cgroups(parent);
-		if (format_path(cg->dir[i], "%s/container-%d", parent, (int)getpid()) == -1)
-			return -1;
-		if (made_before(cg, i))
-			continue;
-		cg->lock[i] = make_locked_dir(cg->dir[i]);
-		if (cg->lock[i] == -1)
-			return -1;
-		cg->made[i] = true;
 	}
-	return set_limits(cg, c);
+	fclose(f);
+	set_limits(c);
 }
 
-/* Move PID into the container's cgroup: its children, COMMAND's too, then start there. */
-static int join_cgroup(const struct cgroup *cg, pid_t pid)
+/*
+ * Put the container's init into its cgroup, and only then tell it to go
+ * on: what it forks, COMMAND too, starts there. Joining after the child
+ * runs, as some tutorials do, would let it run unlimited meanwhile.
+ */
+static void join_cgroup(const struct container *c, pid_t pid)
 {
 	char value[32];
 
 	snprintf(value, sizeof(value), "%d", (int)pid);
-	for (int i = 0; i < N_CONTROLLERS; i++)
-		if (cg->made[i] && write_file(cg->dir[i], "cgroup.procs", value, false) == -1)
-			return -1;
-	return 0;
+	for (int i = 0; i < cgroup.n; i++)
+		write_file(cgroup.dir[i], "cgroup.procs", value, false);
+	/* EPIPE: the child has ended already, and supervise will say how. */
+	if (write(c->lifeline[1], "g", 1) == -1 && errno != EPIPE)
+		die("write go");
 }
 
 /*
@@ -1328,66 +1126,27 @@ static int join_cgroup(const struct cgroup *cg, pid_t pid)
  * memory.failcnt: it counts each time usage reached the limit, even when
  * reclaiming memory then sufficed.
  */
-static void report_oom(const struct cgroup *cg)
+static void report_oom(void)
 {
+	const char *dir = dir_of("memory");
 	char path[PATH_MAX], line[256];
 	long long kills = 0;
 	FILE *f;
 
-	if (!cg->made[MEMORY] ||
-	    format_path(path, "%s/%s", cg->dir[MEMORY], cg->v2 ? "memory.events" : "memory.oom_control") == -1)
+	if (dir == NULL)
 		return;
+	format_path(path, "%s/%s", dir, cgroup.v2 ? "memory.events" : "memory.oom_control");
 	f = fopen(path, "re");
-	/* Missing on v2 where no limit enabled the memory controller: nothing to count. */
-	if (f == NULL && errno != ENOENT)
-		fail("open %s", path);
-	if (f == NULL)
+	if (f == NULL) {
+		fprintf(stderr, "container: open %s: %s\n", path, strerror(errno));
 		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "oom_kill %lld", &kills) == 1)
-			break;
+	}
+	while (kills == 0 && fgets(line, sizeof(line), f))
+		sscanf(line, "oom_kill %lld", &kills);
 	fclose(f);
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the OOM killer ended %lld process%s of the container\n",
 			kills, kills == 1 ? "" : "es");
-}
-
-/*
- * Remove the directories we made, with the cgroups the container made
- * below them; then let go of their locks. The container's processes are
- * all gone by now.
- */
-static void remove_cgroup(const struct cgroup *cg)
-{
-	for (int i = N_CONTROLLERS - 1; i >= 0; i--) {
-		if (!cg->made[i])
-			continue;
-		remove_tree(cg->dir[i]);
-		close(cg->lock[i]);
-	}
-}
-
-/*
- * Start the container, put it into its cgroup, and only then tell it to go
- * on; return its exit status. Joining after the child runs, as some
- * tutorials do, would let it, and what it forks, run unlimited meanwhile.
- */
-static int run_container(struct container *c, const struct cgroup *cg)
-{
-	pid_t pid;
-
-	c->cgroup = cg;
-	pid = start_container(c);
-	if (pid == -1)
-		return EXIT_ENGINE;
-	/*
-	 * A byte says go. The pipe closed without one says give up: the child
-	 * then exits, and supervise reaps it. (The write fails only if the
-	 * child has ended already.)
-	 */
-	if (join_cgroup(cg, pid) == -1 || write(c->lifeline[1], "g", 1) != 1)
-		close(c->lifeline[1]);
-	return supervise(pid);
 }
 
 /*
@@ -1475,8 +1234,8 @@ static void reset_signals(void)
 int main(int argc, char **argv)
 {
 	struct container c = { 0 };
-	struct cgroup cg = { 0 };
-	int status = EXIT_ENGINE;
+	pid_t pid;
+	int status;
 
 	close_inherited_fds();
 	refuse_directories();
@@ -1484,10 +1243,10 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &c);
 	check_rootfs(c.rootfs);
 	block_signals();
-	if (create_cgroup(&cg, &c) == 0) {
-		status = run_container(&c, &cg);
-		report_oom(&cg);
-	}
-	remove_cgroup(&cg);
+	pid = start_container(&c);
+	create_cgroup(&c, pid);
+	join_cgroup(&c, pid);
+	status = supervise(pid);
+	report_oom();
 	return status;
 }

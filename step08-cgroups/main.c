@@ -665,32 +665,41 @@ static void set_environment(const char *hostname)
  * a new PID namespace it is 0 either way). The lifeline can: the kernel
  * closes the descriptors of a process that ends, and once nobody holds the
  * write end, poll(2) says POLLHUP on the read end, without waiting.
- *
- * The same pipe says "go": nothing of COMMAND's may run before its limits
- * apply, so we wait for the byte the engine writes once we are in our
- * cgroup. The pipe closed without it: the engine failed (it said why) or
- * died. The byte there but the pipe closed: it died after writing it.
  */
 static void die_with_engine(const int lifeline[2])
 {
 	struct pollfd read_end = { .fd = lifeline[0] };	/* POLLHUP needs no events */
-	char go;
-	ssize_t n;
 
 	/* Our own copy of the write end would keep the pipe open. */
 	close(lifeline[1]);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		die("prctl PR_SET_PDEATHSIG");
+	if (poll(&read_end, 1, 0) == -1)
+		die("poll");
+	if (read_end.revents & POLLHUP)
+		exit(EXIT_ENGINE);
+}
+
+/*
+ * The lifeline also says "go": nothing of COMMAND's may run before its
+ * limits apply, so we wait for the byte the engine writes once we are in
+ * our cgroup. (Until then we make the container ready, while the engine
+ * makes the cgroup.) The pipe closed without the byte: the engine failed,
+ * and said why, or died.
+ */
+static void wait_for_go(int lifeline)
+{
+	char go;
+	ssize_t n;
+
 	do
-		n = read(lifeline[0], &go, 1);
+		n = read(lifeline, &go, 1);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		die("read");
-	if (poll(&read_end, 1, 0) == -1)
-		die("poll");
-	if (n == 0 || read_end.revents & POLLHUP)
+	if (n == 0)
 		exit(EXIT_ENGINE);
-	close(lifeline[0]);
+	close(lifeline);
 }
 
 /*
@@ -712,7 +721,6 @@ static int child_main(void *arg)
 	const struct container *c = arg;
 
 	die_with_engine(c->lifeline);
-	enter_cgroup_namespace();
 	set_hostname(c->hostname);
 	bring_up_loopback();
 	make_mounts_private();
@@ -720,6 +728,8 @@ static int child_main(void *arg)
 	mount_proc();
 	mount_dev();
 	set_environment(c->hostname);
+	wait_for_go(c->lifeline[0]);
+	enter_cgroup_namespace();
 	return run_init(c->command);
 }
 
@@ -841,6 +851,28 @@ static const char *dir_of(const char *controller)
 }
 
 /*
+ * /proc/self/mountinfo, read once: the kernel writes it anew from the whole
+ * mount table at each read, which is the costliest part of the start.
+ */
+static FILE *open_mountinfo(void)
+{
+	static char *text;
+	static size_t size;
+	FILE *f;
+
+	if (text == NULL) {
+		f = fopen("/proc/self/mountinfo", "re");
+		if (f == NULL || getdelim(&text, &size, '\0', f) == -1)
+			die("read /proc/self/mountinfo");
+		fclose(f);
+	}
+	f = fmemopen(text, strlen(text), "r");
+	if (f == NULL)
+		die("fmemopen");
+	return f;
+}
+
+/*
  * Find the engine's cgroup OWN in the v1 hierarchy of CONTROLLER, from its
  * line in /proc/self/mountinfo, "ID PARENT DEV ROOT MOUNTPOINT ... - cgroup
  * SOURCE OPTIONS": MOUNTPOINT shows the cgroup ROOT, "/" unless the engine
@@ -849,12 +881,10 @@ static const char *dir_of(const char *controller)
 static bool v1_parent(const char *controller, const char *own, char parent[PATH_MAX])
 {
 	char line[2 * PATH_MAX + 512], type[64], options[512], root[PATH_MAX], mountpoint[PATH_MAX];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = open_mountinfo();
 	bool found = false;
 	size_t len;
 
-	if (f == NULL)
-		die("open /proc/self/mountinfo");
 	while (!found && fgets(line, sizeof(line), f)) {
 		const char *tail = strstr(line, " - ");
 

@@ -6,8 +6,8 @@
  * the processes listed in its cgroup.procs share the limits written in its
  * other files. Each container gets its own, container-<engine's pid>,
  * with a memory limit, a limit on processes, and a share of CPU time; the
- * child is put into it before it runs anything, and it is removed once the
- * container has ended. Works with cgroup v1 and v2.
+ * container's init is put into it before COMMAND starts, and it is removed
+ * once the container has ended. Works with cgroup v1 and v2.
  *
  *   ./container [OPTIONS] ROOTFS COMMAND [ARG...]
  */
@@ -705,7 +705,8 @@ static void wait_for_go(int lifeline)
 /*
  * A cgroup namespace shows the cgroup its maker was in as "/". Made now,
  * after the engine moved us, that is the container's own cgroup; made by
- * clone(2), it would be the engine's, and we would see /container-<pid>.
+ * clone(2), it would be the engine's, and we would see our own by its path
+ * from there (/container-<pid> on v1).
  */
 static void enter_cgroup_namespace(void)
 {
@@ -913,7 +914,7 @@ static bool v1_parent(const char *controller, const char *own, char parent[PATH_
  */
 static void v2_parent(const struct container *c, const char *own, char parent[PATH_MAX], char enabled[256])
 {
-	char available[256] = "";
+	char available[256] = "", wanted[64] = "";
 	FILE *f = fopen(CGROUP_ROOT "/cgroup.controllers", "re");
 
 	if (f == NULL)
@@ -925,12 +926,14 @@ static void v2_parent(const struct container *c, const char *own, char parent[PA
 		fprintf(stderr, "container: cgroup %s holds processes and cannot enable controllers "
 			"for a child: using the root of the hierarchy\n", own);
 	enabled[0] = '\0';
-	for (int i = 0; i < N_LIMITS; i++)
-		if (c->limit[i] && has_word(available, limits[i].controller))
-			snprintf(enabled + strlen(enabled), 256 - strlen(enabled), "%s+%s",
-				 enabled[0] ? " " : "", limits[i].controller);
-	if (enabled[0])
-		write_file(CGROUP_ROOT, "cgroup.subtree_control", enabled, false);
+	for (int i = 0; i < N_LIMITS; i++) {
+		if (c->limit[i] == 0 || !has_word(available, limits[i].controller))
+			continue;
+		snprintf(enabled + strlen(enabled), 256 - strlen(enabled), " %s", limits[i].controller);
+		snprintf(wanted + strlen(wanted), sizeof(wanted) - strlen(wanted), " +%s", limits[i].controller);
+	}
+	if (wanted[0])
+		write_file(CGROUP_ROOT, "cgroup.subtree_control", wanted + 1, false);
 	format_path(parent, "%s", CGROUP_ROOT);
 }
 
@@ -971,12 +974,12 @@ static void remove_tree(const char *dir)
 		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Open the directory DIR and flock(2) it; return the descriptor, or -1. */
-static int lock_dir(const char *dir, int operation)
+/* Open the directory DIR and flock(2) it, without waiting; return the descriptor, or -1. */
+static int lock_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd != -1 && flock(fd, operation) == -1) {
+	if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -1005,7 +1008,7 @@ static void remove_stale_cgroups(const char *parent)
 		    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
 			continue;
 		format_path(path, "%s/%s", parent, entry->d_name);
-		fd = lock_dir(path, LOCK_EX | LOCK_NB);
+		fd = lock_dir(path);
 		if (fd == -1)
 			continue;
 		if (verbose)
@@ -1018,33 +1021,48 @@ static void remove_stale_cgroups(const char *parent)
 
 /*
  * Make the container's directory under PARENT, and lock it for the
- * engine's whole life. Engines lock PARENT while they sweep it and make
- * theirs, so that none sweeps away a directory made but not locked yet.
+ * engine's whole life. In the moment before we lock it, another engine's
+ * sweep may take it for stale and remove it: then the directory we locked
+ * is not the one at its path, and we try again. A directory of our name
+ * that is there to stay is held by a live engine of another PID namespace
+ * with our pid; or it holds processes that no engine runs.
  */
 static void make_dir(const char *parent, const char *controllers)
 {
-	char *dir = cgroup.dir[cgroup.n];
-	int parent_lock = lock_dir(parent, LOCK_EX), r;
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	const int i = cgroup.n;
+	char *dir = cgroup.dir[i];
+	struct stat made, locked;
+	int r, fd;
 
-	if (parent_lock == -1)
-		die("lock %s", parent);
 	remove_stale_cgroups(parent);
 	format_path(dir, "%s/container-%d", parent, (int)getpid());
-	r = mkdir(dir, 0755);
-	trace(r, "mkdir(\"%s\")", dir);
-	/* Not stale: an engine with our pid, in another PID namespace, holds it. */
-	if (r == -1 && errno == EEXIST) {
-		fprintf(stderr, "container: %s is held by a live engine of another PID namespace, "
-			"or by processes\n", dir);
-		exit(EXIT_ENGINE);
+	snprintf(cgroup.controllers[i], sizeof(cgroup.controllers[i]), "%s", controllers);
+	for (int tries = 0; tries < 100; tries++, nanosleep(&pause, NULL)) {
+		r = mkdir(dir, 0755);
+		if (r == 0 || errno != EEXIST || tries == 0)
+			trace(r, "mkdir(\"%s\")", dir);
+		if (r == -1 && errno != EEXIST)
+			die("mkdir %s", dir);
+		if (r == -1)
+			continue;
+		/* Ours now: should we die, remove_cgroup removes it. */
+		cgroup.lock[i] = -1;
+		cgroup.n = i + 1;
+		fd = lock_dir(dir);
+		if (fd == -1 && errno != EWOULDBLOCK && errno != ENOENT)
+			die("lock %s", dir);
+		if (fd != -1 && stat(dir, &made) == 0 && fstat(fd, &locked) == 0 && made.st_ino == locked.st_ino) {
+			cgroup.lock[i] = fd;
+			return;
+		}
+		/* A sweep holds it, or has removed it: not ours any more. */
+		cgroup.n = i;
+		if (fd != -1)
+			close(fd);
 	}
-	if (r == -1)
-		die("mkdir %s", dir);
-	snprintf(cgroup.controllers[cgroup.n], sizeof(cgroup.controllers[0]), "%s", controllers);
-	cgroup.lock[cgroup.n++] = lock_dir(dir, LOCK_EX | LOCK_NB);
-	if (cgroup.lock[cgroup.n - 1] == -1)
-		die("lock %s", dir);
-	close(parent_lock);
+	fprintf(stderr, "container: %s is held by a live engine of another PID namespace, or by processes\n", dir);
+	exit(EXIT_ENGINE);
 }
 
 /*
@@ -1129,6 +1147,8 @@ static void create_cgroup(const struct container *c, pid_t pid)
 			make_dir(parent, list);
 		}
 	}
+	if (ferror(f))
+		die("read /proc/self/cgroup");
 	fclose(f);
 	set_limits(c);
 }

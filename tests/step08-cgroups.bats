@@ -648,6 +648,61 @@ remove_lacking_cgroups() {
 	assert_no_cgroup_left
 }
 
+# count_calls CALL: how many times the engine of ENGINE_ARGV calls CALL in a
+# plain run (strace, the engine alone), in COUNT.
+count_calls() {
+	strace -qq -o "$WB_TMP/calls" -e trace="$1" "${ENGINE_ARGV[@]}" >/dev/null 2>&1 || true
+	COUNT=$(grep -c "^$1(" "$WB_TMP/calls" || true)
+	[ "$COUNT" -gt 0 ] || fail "the engine made no $1 call: $(cat "$WB_TMP/calls")"
+}
+
+# The hostile and the unlucky: each call of the engine fails in turn, once
+# (strace without -f: init and COMMAND run as always). Whichever it is, the
+# engine ends as the contract says and leaves nothing: no cgroup, no process.
+@test "step08: whichever call of the engine fails (strace, each in turn), it ends with 125 or COMMAND's status and leaves no cgroup and no process" {
+	local call nth left mark=inject-$$
+	command -v strace >/dev/null || fail "needs strace (make tools installs it)"
+	mark_process "$mark"
+	engine_argv --memory 64m --pids-limit 20 --cpus 0.5 -- sh -c 'exit 0' "$mark"
+	for call in mkdir openat read getdents64 flock write wait4 rmdir; do
+		count_calls "$call"
+		for ((nth = 1; nth <= COUNT; nth++)); do
+			run --separate-stderr timeout -s KILL 60 strace -qq -o /dev/null -e trace="$call" \
+				-e inject="$call:error=EIO:when=$nth" "${ENGINE_ARGV[@]}"
+			case $status in
+			0) ;;
+			125) [[ $stderr == "container: "* ]] || fail "$call #$nth failed: 125 without a message: $stderr" ;;
+			*) fail "$call #$nth failed: status $status, not 0 or 125: $stderr" ;;
+			esac
+			wait_until "$WAIT_LIMIT" container_gone "$mark" ||
+				fail "$call #$nth failed: the container outlived its engine: $(pids_marked "$mark")"
+			left=$(new_container_cgroups)
+			[ -z "$left" ] || fail "$call #$nth failed: cgroups left behind: $left"
+		done
+	done
+}
+
+@test "step08: an engine SIGKILLed at any of its calls (strace, each in turn) takes its container with it, and the next run removes its cgroup" {
+	local call nth left mark=killed-$$
+	command -v strace >/dev/null || fail "needs strace (make tools installs it)"
+	mark_process "$mark"
+	engine_argv --memory 64m --pids-limit 20 --cpus 0.5 -- sh -c 'exit 0' "$mark"
+	for call in clone mkdir flock write wait4 rmdir; do
+		count_calls "$call"
+		for ((nth = 1; nth <= COUNT; nth++)); do
+			run timeout -s KILL 60 strace -qq -o /dev/null -e trace="$call" \
+				-e inject="$call:signal=SIGKILL:when=$nth" "${ENGINE_ARGV[@]}"
+			[ "$status" -eq 137 ] || fail "SIGKILL at $call #$nth: status $status, not 137: $output"
+			wait_until "$WAIT_LIMIT" container_gone "$mark" ||
+				fail "SIGKILL at $call #$nth: the container outlived its engine: $(pids_marked "$mark")"
+			run_engine -- true
+			[ "$status" -eq 0 ] || fail "the run after a SIGKILL at $call #$nth: status $status: $stderr"
+			left=$(new_container_cgroups)
+			[ -z "$left" ] || fail "SIGKILL at $call #$nth: the next run left: $left"
+		done
+	done
+}
+
 @test "step08: the chapter's try-it sessions print what they show" { check_transcripts; }
 @test "step08: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }
 

@@ -987,36 +987,50 @@ static int lock_dir(const char *dir)
 }
 
 /*
- * An engine killed by SIGKILL leaves its cgroup behind: remove each
- * container-<pid> under PARENT whose engine no longer runs. Not judged by
- * the pid: pids repeat (in a fresh PID namespace the engine may be PID 1
- * every time), and an engine in another PID namespace has pids of its own.
- * By a lock: a live engine holds its directory's, and the kernel drops a
- * lock when its holder dies, however it dies.
+ * An engine killed by SIGKILL leaves its cgroup behind. Remove DIR, a
+ * container-<pid>, if its engine no longer runs. Not judged by the pid:
+ * pids repeat (in a fresh PID namespace the engine may be PID 1 every
+ * time), and an engine in another PID namespace has pids of its own. By a
+ * lock: a live engine holds its directory's, and the kernel drops a lock
+ * when its holder dies, however it dies.
  */
-static void remove_stale_cgroups(const char *parent)
+static void remove_if_stale(const char *dir)
 {
-	char path[PATH_MAX], *end;
-	struct dirent *entry;
-	DIR *dir = opendir(parent);
-	int fd;
+	int fd = lock_dir(dir);
 
-	if (dir == NULL)
-		die("opendir %s", parent);
-	while ((entry = readdir(dir)) != NULL) {
-		if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
-		    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
-			continue;
-		format_path(path, "%s/%s", parent, entry->d_name);
-		fd = lock_dir(path);
-		if (fd == -1)
-			continue;
-		if (verbose)
-			fprintf(stderr, "container: removing %s: its engine no longer runs\n", path);
-		remove_tree(path);	/* rmdir(2) refuses a cgroup that holds a process */
-		close(fd);
+	if (fd == -1)
+		return;
+	if (verbose)
+		fprintf(stderr, "container: removing %s: its engine no longer runs\n", dir);
+	remove_tree(dir);	/* rmdir(2) refuses a cgroup that holds a process */
+	close(fd);
+}
+
+/*
+ * Remove the stale container-<pid> directories beside each of ours. Once
+ * the container runs: it waits for nothing of this.
+ */
+static void remove_stale_cgroups(void)
+{
+	char parent[PATH_MAX], path[PATH_MAX], *end;
+	struct dirent *entry;
+	DIR *dir;
+
+	for (int i = 0; i < cgroup.n; i++) {
+		format_path(parent, "%s", cgroup.dir[i]);
+		*strrchr(parent, '/') = '\0';
+		dir = opendir(parent);
+		if (dir == NULL)
+			die("opendir %s", parent);
+		while ((entry = readdir(dir)) != NULL) {
+			if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
+			    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
+				continue;
+			format_path(path, "%s/%s", parent, entry->d_name);
+			remove_if_stale(path);
+		}
+		closedir(dir);
 	}
-	closedir(dir);
 }
 
 /*
@@ -1024,8 +1038,8 @@ static void remove_stale_cgroups(const char *parent)
  * engine's whole life. In the moment before we lock it, another engine's
  * sweep may take it for stale and remove it: then the directory we locked
  * is not the one at its path, and we try again. A directory of our name
- * that is there to stay is held by a live engine of another PID namespace
- * with our pid; or it holds processes that no engine runs.
+ * there already is removed if it is stale. One there to stay is held by a
+ * live engine of another PID namespace with our pid, or holds processes.
  */
 static void make_dir(const char *parent, const char *controllers)
 {
@@ -1035,7 +1049,6 @@ static void make_dir(const char *parent, const char *controllers)
 	struct stat made, locked;
 	int r, fd;
 
-	remove_stale_cgroups(parent);
 	format_path(dir, "%s/container-%d", parent, (int)getpid());
 	snprintf(cgroup.controllers[i], sizeof(cgroup.controllers[i]), "%s", controllers);
 	for (int tries = 0; tries < 100; tries++, nanosleep(&pause, NULL)) {
@@ -1044,8 +1057,10 @@ static void make_dir(const char *parent, const char *controllers)
 			trace(r, "mkdir(\"%s\")", dir);
 		if (r == -1 && errno != EEXIST)
 			die("mkdir %s", dir);
-		if (r == -1)
+		if (r == -1) {
+			remove_if_stale(dir);
 			continue;
+		}
 		/* Ours now: should we die, remove_cgroup removes it. */
 		cgroup.lock[i] = -1;
 		cgroup.n = i + 1;
@@ -1296,6 +1311,7 @@ int main(int argc, char **argv)
 	pid = start_container(&c);
 	create_cgroup(&c, pid);
 	join_cgroup(&c, pid);
+	remove_stale_cgroups();
 	status = supervise(pid);
 	report_oom();
 	return status;

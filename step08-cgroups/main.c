@@ -1013,10 +1013,11 @@ static void remove_if_stale(const char *dir)
 static void remove_stale_cgroups(void)
 {
 	char parent[PATH_MAX], path[PATH_MAX], *end;
-	struct dirent *entry;
-	DIR *dir;
 
 	for (int i = 0; i < cgroup.n; i++) {
+		struct dirent *entry;
+		DIR *dir;
+
 		format_path(parent, "%s", cgroup.dir[i]);
 		*strrchr(parent, '/') = '\0';
 		dir = opendir(parent);
@@ -1047,12 +1048,12 @@ static void make_dir(const char *parent, const char *controllers)
 	const int i = cgroup.n;
 	char *dir = cgroup.dir[i];
 	struct stat made, locked;
-	int r, fd;
 
 	format_path(dir, "%s/container-%d", parent, (int)getpid());
 	snprintf(cgroup.controllers[i], sizeof(cgroup.controllers[i]), "%s", controllers);
 	for (int tries = 0; tries < 100; tries++, nanosleep(&pause, NULL)) {
-		r = mkdir(dir, 0755);
+		int r = mkdir(dir, 0755), fd;
+
 		if (r == 0 || errno != EEXIST || tries == 0)
 			trace(r, "mkdir(\"%s\")", dir);
 		if (r == -1 && errno != EEXIST)

@@ -1008,7 +1008,8 @@ static void remove_if_stale(const char *dir)
 
 /*
  * Remove the stale container-<pid> directories beside each of ours. Once
- * the container runs: it waits for nothing of this.
+ * the container runs: it waits for nothing of this, and a failure here is
+ * said but does not end it.
  */
 static void remove_stale_cgroups(void)
 {
@@ -1021,8 +1022,10 @@ static void remove_stale_cgroups(void)
 		format_path(parent, "%s", cgroup.dir[i]);
 		*strrchr(parent, '/') = '\0';
 		dir = opendir(parent);
-		if (dir == NULL)
-			die("opendir %s", parent);
+		if (dir == NULL) {
+			fprintf(stderr, "container: opendir %s: %s\n", parent, strerror(errno));
+			continue;
+		}
 		while ((entry = readdir(dir)) != NULL) {
 			if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
 			    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')

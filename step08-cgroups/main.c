@@ -1061,10 +1061,11 @@ static void make_dir(const char *parent, const char *controllers)
 			trace(r, "mkdir(\"%s\")", dir);
 		if (r == -1 && errno != EEXIST)
 			die("mkdir %s", dir);
-		if (r == -1) {
+		/* Once: rmdir(2) may take a second to give up on a cgroup that holds processes. */
+		if (r == -1 && tries == 0)
 			remove_if_stale(dir);
+		if (r == -1)
 			continue;
-		}
 		/* Ours now: should we die, remove_cgroup removes it. */
 		cgroup.lock[i] = -1;
 		cgroup.n = i + 1;

@@ -459,6 +459,38 @@ bad_values() {
 	end_cgroup_test live
 }
 
+# A container-1 that no engine holds, but with a process in it (moved
+# there by someone else): the sweep cannot remove it, and the next engine
+# with that name must stop with 125, not wait on it, and leave it as it is.
+@test "step08: a stale cgroup container-1 that still holds a process stops the next engine, also PID 1, with 125 and a message, and is left as it is" {
+	local dirs dir sleeper mark=7000$$
+	mark_process "sleep $mark"
+	dirs=$(expected_container_dirs 1 $$)
+	sleep "$mark" &
+	sleeper=$!
+	for dir in $dirs; do
+		mkdir "$dir" || problem "cannot make $dir"
+		echo "$sleeper" >"$dir/cgroup.procs" || problem "cannot move $sleeper into $dir"
+	done
+	if [ "${#PROBLEMS[@]}" -eq 0 ]; then
+		engine_argv --verbose -- sh -c 'echo COMMAND ran'
+		# a bound on a hang, not a measure of speed
+		run --separate-stderr timeout -s KILL "$WAIT_LIMIT" env --default-signal unshare --pid --fork "${ENGINE_ARGV[@]}"
+		[ "$status" -eq 125 ] || problem "status $status, not 125: $stderr"
+		[ -z "$output" ] || problem "COMMAND ran: $output"
+		[[ $stderr == *"container-1 is held"*"processes"* ]] || problem "no message naming container-1 and its processes: $stderr"
+		for dir in $dirs; do
+			grep -qx "$sleeper" "$dir/cgroup.procs" 2>/dev/null || problem "$dir no longer holds $sleeper"
+		done
+	fi
+	kill "$sleeper" 2>/dev/null || true
+	wait "$sleeper" 2>/dev/null || true
+	for dir in $dirs; do
+		[ ! -d "$dir" ] || wait_until "$WAIT_LIMIT" rmdir "$dir" 2>/dev/null || problem "cannot remove $dir"
+	done
+	end_cgroup_test
+}
+
 @test "step08: --cpus that rounds to nothing (0.000001) and --pids-limit above 4194304 give 125 before anything runs" {
 	bad_values --cpus 0.000001 0.0000001
 	bad_values --pids-limit 4194305 99999999999

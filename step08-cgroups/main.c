@@ -1017,24 +1017,49 @@ static void remove_stale_cgroups(void)
 
 	for (int i = 0; i < cgroup.n; i++) {
 		struct dirent *entry;
+		struct stat st;
 		DIR *dir;
 
 		format_path(parent, "%s", cgroup.dir[i]);
 		*strrchr(parent, '/') = '\0';
+		/*
+		 * A directory's link count is 2 plus one for each directory in it
+		 * (each one's ".."), in a cgroup file system too: at 3, ours is
+		 * the only cgroup there, and there is nothing to read.
+		 */
+		if (stat(parent, &st) == 0 && st.st_nlink == 3)
+			continue;
 		dir = opendir(parent);
 		if (dir == NULL) {
 			fprintf(stderr, "container: opendir %s: %s\n", parent, strerror(errno));
 			continue;
 		}
-		while ((entry = readdir(dir)) != NULL) {
+		/* readdir(3) says an error only by errno, the end of the list by none. */
+		for (errno = 0; (entry = readdir(dir)) != NULL; errno = 0) {
 			if (strncmp(entry->d_name, "container-", 10) != 0 || entry->d_type != DT_DIR ||
 			    strtol(entry->d_name + 10, &end, 10) <= 0 || *end != '\0')
 				continue;
 			format_path(path, "%s/%s", parent, entry->d_name);
 			remove_if_stale(path);
 		}
+		if (errno != 0)
+			fprintf(stderr, "container: readdir %s: %s\n", parent, strerror(errno));
 		closedir(dir);
 	}
+}
+
+/* Is the directory open on FD the one at the path DIR, or has it been removed (and maybe made again)? */
+static bool is_at(int fd, const char *dir)
+{
+	struct stat opened, there;
+
+	if (fstat(fd, &opened) == -1)
+		die("fstat %s", dir);
+	if (stat(dir, &there) == 0)
+		return there.st_ino == opened.st_ino;
+	if (errno != ENOENT)
+		die("stat %s", dir);
+	return false;
 }
 
 /*
@@ -1050,7 +1075,6 @@ static void make_dir(const char *parent, const char *controllers)
 	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 	const int i = cgroup.n;
 	char *dir = cgroup.dir[i];
-	struct stat made, locked;
 
 	format_path(dir, "%s/container-%d", parent, (int)getpid());
 	snprintf(cgroup.controllers[i], sizeof(cgroup.controllers[i]), "%s", controllers);
@@ -1072,7 +1096,7 @@ static void make_dir(const char *parent, const char *controllers)
 		fd = lock_dir(dir);
 		if (fd == -1 && errno != EWOULDBLOCK && errno != ENOENT)
 			die("lock %s", dir);
-		if (fd != -1 && stat(dir, &made) == 0 && fstat(fd, &locked) == 0 && made.st_ino == locked.st_ino) {
+		if (fd != -1 && is_at(fd, dir)) {
 			cgroup.lock[i] = fd;
 			return;
 		}

@@ -703,7 +703,8 @@ count_calls() {
 		mkdir "$dir" || fail "cannot make $dir"
 	done
 	engine_argv --memory 64m --pids-limit 20 --cpus 0.5 -- sh -c 'exit 0' "$mark"
-	for call in mkdir openat newfstatat read getdents64 flock write wait4 rmdir; do
+	for call in access rt_sigaction rt_sigprocmask close_range pipe2 clone mkdir openat newfstatat \
+		read getdents64 flock write rt_sigtimedwait wait4 rmdir; do
 		count_calls "$call"
 		for ((nth = 1; nth <= COUNT; nth++)); do
 			# (not bats' run, which warns of a 127)

@@ -863,7 +863,8 @@ static FILE *open_mountinfo(void)
 
 	if (text == NULL) {
 		f = fopen("/proc/self/mountinfo", "re");
-		if (f == NULL || getdelim(&text, &size, '\0', f) == -1)
+		/* getdelim(3) returns what it read before an error: ferror says. */
+		if (f == NULL || getdelim(&text, &size, '\0', f) == -1 || ferror(f))
 			die("read /proc/self/mountinfo");
 		fclose(f);
 	}
@@ -1175,6 +1176,8 @@ static void create_cgroup(const struct container *c, pid_t pid)
 		die("open /proc/self/cgroup");
 	/* cgroup2 mounted at /sys/fs/cgroup itself is the mark of a v2-only host. */
 	cgroup.v2 = access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
+	if (!cgroup.v2 && errno != ENOENT)
+		die("access " CGROUP_ROOT "/cgroup.controllers");
 	while (cgroup.n < N_LIMITS && fgets(line, sizeof(line), f)) {
 		char *list = strchr(line, ':'), *own = list ? strchr(list + 1, ':') : NULL;
 
@@ -1237,6 +1240,8 @@ static void report_oom(void)
 	}
 	while (kills == 0 && fgets(line, sizeof(line), f))
 		sscanf(line, "oom_kill %lld", &kills);
+	if (ferror(f))
+		fprintf(stderr, "container: read %s: %s\n", path, strerror(errno));
 	fclose(f);
 	if (kills > 0)
 		fprintf(stderr, "container: out of memory: the OOM killer ended %lld process%s of the container\n",

@@ -75,7 +75,7 @@
 #     promise_not_executable promise_unknown_option promise_missing_command
 #     promise_help promise_option_forms promise_options_stop_at_command
 #     promise_stdout_is_commands promise_stdin_reaches_command promise_verbose
-#     promise_no_fd_leak
+#     promise_no_fd_leak promise_any_call_may_fail promise_killed_at_any_call
 #   steps 04+: promise_default_hostname promise_hostname_option
 #     promise_host_hostname_unchanged promise_new_namespaces promise_only_lo
 #     promise_lo_up promise_loopback_tcp promise_bad_hostname promise_needs_root
@@ -1095,7 +1095,7 @@ promise_engine_killed_container_ends() {
 # back 1.5 s). No window leaves a container running.
 promise_engine_killed_before_init_is_ready() {
 	requires root
-	command -v strace >/dev/null || skip "needs strace"
+	command -v strace >/dev/null || fail "needs strace (make tools installs it)"
 	local mark=4000$$ nr=
 	case $(uname -m) in
 	x86_64) nr=157 ;;
@@ -1144,6 +1144,171 @@ promise_options_spelled_out() {
 		! printf '%s' "$stderr" | tr -d '\n\t' | grep -q '[[:cntrl:]]' ||
 			fail "control bytes in the message: $(printf '%s' "$stderr" | od -c | head -n 3)"
 	done
+}
+
+# ---------------------------------------------------------------------------
+# The unlucky: each system call fails in turn, or is where the process
+# making it is SIGKILLed. Two passes: the engine's calls alone (strace), then
+# those of all its processes (strace -f, which counts calls per process:
+# "when=N" strikes the Nth call of that kind in each process that makes N of
+# them, the engine, init and COMMAND's parent-to-be at once). Whatever it
+# is, nothing may escape or stay.
+
+# Calls left out: those that cannot fail (getpid), those of a C library's
+# or a sanitizer's start before main (brk, mmap, mprotect...), execve (the
+# engine's own start: COMMAND's is promise_not_executable's), and close,
+# which releases the descriptor even when it reports an error, while strace
+# would keep it open.
+UNTRIED_CALLS='brk|mmap|munmap|mprotect|madvise|arch_prctl|set_tid_address|set_robust_list|rseq|prlimit64|readlink|getrandom|sigaltstack|sched_getaffinity|getpid|getppid|gettid|getuid|geteuid|getgid|getegid|execve|exit|exit_group|close'
+
+# tried_calls: the calls the engine and its processes make in a plain run
+# of ENGINE_ARGV (strace -f -c), but the untried ones; each with the most
+# times one process makes it, as "CALL N".
+tried_calls() {
+	local call
+	strace -f -qq -c -o "$WB_TMP/summary" "${ENGINE_ARGV[@]}" >/dev/null 2>&1 || true
+	for call in $(awk 'NR > 2 && $1 !~ /^-/ && $NF != "total" { print $NF }' "$WB_TMP/summary" |
+		grep -vxE "$UNTRIED_CALLS"); do
+		strace -f -qq -o "$WB_TMP/calls" -e trace="$call" "${ENGINE_ARGV[@]}" >/dev/null 2>&1 || true
+		echo "$call $(awk -v c="$call(" 'index($2, c) == 1 { n[$1]++ } END { for (p in n) if (n[p] > m) m = n[p]; print m + 0 }' "$WB_TMP/calls")"
+	done
+}
+
+# tries MOST: which of a call's MOST occurrences to try: each one, but of a
+# call made more than 20 times in a row (the reset of every signal), the
+# first five, the last five and every tenth.
+tries() {
+	local n
+	for ((n = 1; n <= $1; n++)); do
+		[ "$1" -le 20 ] || [ "$n" -le 5 ] || [ "$n" -gt $(($1 - 5)) ] || [ $((n % 10)) -eq 0 ] || continue
+		echo "$n"
+	done
+}
+
+# the_unlucky MARK: set the runs up for promise_any_call_may_fail and
+# promise_killed_at_any_call: note the host's mounts and ROOTFS as they are,
+# and the calls to try (TRIED, counted before any is tried, and with
+# COMMAND busybox's true: static, it makes no tried call but prctl).
+# Sets BIN, where COMMAND's programs are.
+the_unlucky() {
+	requires rootfs
+	requires_namespaces
+	command -v strace >/dev/null || fail "needs strace (make tools installs it)"
+	BIN=/bin
+	if [ "$STEP_NUM" -ge 6 ]; then
+		MOUNTS_BEFORE=$(test_mounts)
+		ROOTFS_BEFORE=$(rootfs_snapshot)
+	else
+		BIN=$ROOTFS/bin
+	fi
+	engine_argv -- "$BIN/true" "$1"
+	TRIED=$(tried_calls)
+}
+
+# left_behind MARK: what a run left that it must not: a process of the
+# container (MARK), a change to the host's hostname and, from step 06, to
+# its mount table; from step 07 a change to ROOTFS; on step 08, a cgroup.
+# Empty when nothing.
+left_behind() {
+	local cgroups
+	wait_until 10 container_gone "$1" || echo "processes: $(pids_marked "$1")"
+	[ "$(uname -n)" = "$HOSTNAME_BEFORE" ] || echo "the host's hostname is $(uname -n)"
+	if [ "$STEP_NUM" -ge 6 ] && [ "$(test_mounts)" != "$MOUNTS_BEFORE" ]; then
+		echo "the host's mount table changed: $(diff <(echo "$MOUNTS_BEFORE") <(test_mounts))"
+	fi
+	if [ "$STEP_NUM" -ge 7 ] && [ "$(rootfs_snapshot)" != "$ROOTFS_BEFORE" ]; then
+		echo "ROOTFS changed: $(diff <(echo "$ROOTFS_BEFORE") <(rootfs_snapshot))"
+	fi
+	if [ "$STEP_NUM" -ge 8 ]; then
+		cgroups=$(new_container_cgroups)
+		[ -z "$cgroups" ] || echo "cgroups: $cgroups"
+	fi
+}
+
+# Each call fails with EIO: the engine ends with 0 (a failure it may live
+# with: a signal it could not pass on, a stale cgroup it could not read)
+# or 125 and a message, and leaves nothing. (127 with the dynamic loader's
+# message: a sanitizer's build, or a student's, failed before main.)
+promise_any_call_may_fail() {
+	local mark=fails-$$ follow call most nth what left status stderr
+	mark_process "$mark"
+	the_unlucky "$mark"
+	for follow in "" -f; do
+		while read -r call most; do
+			for nth in $(tries "$most"); do
+				what="$call #$nth failed (strace${follow:+ $follow})"
+				status=0
+				# shellcheck disable=SC2086 # $follow: no word, or -f
+				timeout -s KILL 60 strace $follow -qq -o /dev/null -e trace="$call" \
+					-e inject="$call:error=EIO:when=$nth" "${ENGINE_ARGV[@]}" \
+					</dev/null >/dev/null 2>"$WB_TMP/err" || status=$?
+				stderr=$(cat "$WB_TMP/err")
+				case $status in
+				0) ;;
+				125) [[ $stderr == *"container: "* ]] || fail "$what: 125 without a message: $stderr" ;;
+				127) [[ $stderr == *"error while loading shared libraries"* ]] ||
+					fail "$what: status 127: $stderr" ;;
+				*) fail "$what: status $status, not 0 or 125: $stderr" ;;
+				esac
+				left=$(left_behind "$mark")
+				[ -z "$left" ] || fail "$what: left behind: $left"
+			done
+		done <<<"$TRIED"
+	done
+}
+
+# The process that makes each call is SIGKILLed there. COMMAND is a long
+# sleep: once it runs, if its engine was killed it must end with it (from
+# step 05: the container dies with its engine); if not, the test ends it,
+# for the engine's last calls to come. Nothing stays but, on step 08, the
+# cgroup of an engine killed after making it, which the next run removes.
+promise_killed_at_any_call() {
+	local mark=2000$$ follow call most nth what left quick
+	mark_process "sleep $mark"
+	the_unlucky "$mark"
+	quick=("${ENGINE_ARGV[@]}")
+	engine_argv -- "$BIN/sleep" "$mark"
+	for follow in "" -f; do
+		while read -r call most; do
+			for nth in $(tries "$most"); do
+				what="SIGKILL at $call #$nth (strace${follow:+ $follow})"
+				killed_run "$follow" "$call" "$nth"
+				[ "$STEP_NUM" -lt 8 ] || "${quick[@]}" </dev/null >/dev/null 2>&1 ||
+					fail "$what: the next run failed"
+				left=$(left_behind "sleep $mark")
+				[ -z "$left" ] || fail "$what: left behind: $left"
+			done
+		done <<<"$TRIED"
+	done
+}
+
+# killed_run FOLLOW CALL N: one run of ENGINE_ARGV (COMMAND: sleep MARK)
+# where strace (with FOLLOW: no word, or -f) SIGKILLs the process that makes
+# its Nth CALL; "what" says which, for a failure.
+killed_run() {
+	local tracer pid
+	# shellcheck disable=SC2086 # $1: no word, or -f
+	strace $1 -qq -o /dev/null -e trace="$2" -e inject="$2:signal=SIGKILL:when=$3" \
+		"${ENGINE_ARGV[@]}" </dev/null >/dev/null 2>&1 &
+	tracer=$!
+	wait_until 20 run_over_or_command_runs "$tracer" "sleep $mark" || fail "$what: nothing happened in 20 s"
+	if marked_program_runs "sleep $mark" sleep; then
+		# strace's one child is the engine: none, and the engine was killed
+		if [ -z "$(children "$tracer")" ] && [ "$STEP_NUM" -ge 5 ]; then
+			wait_until 10 container_gone "sleep $mark" ||
+				fail "$what: the engine was killed, its container lives on: $(pids_marked "sleep $mark")"
+		fi
+		for pid in $(pids_marked "sleep $mark"); do
+			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != sleep ] || kill -KILL "$pid" 2>/dev/null || true
+		done
+	fi
+	wait_until 20 process_ended "$tracer" || fail "$what: the run did not end"
+	wait "$tracer" 2>/dev/null || true
+}
+
+# run_over_or_command_runs PID MARK: PID has ended, or COMMAND (MARK) runs.
+run_over_or_command_runs() {
+	process_ended "$1" || marked_program_runs "$2" sleep
 }
 
 # ---------------------------------------------------------------------------

@@ -564,7 +564,7 @@ promise_rootfs_unchanged() {
 	assert_rootfs_as_before "$before" "after a run"
 	run -127 --separate-stderr engine -- no-such-command
 	assert_rootfs_as_before "$before" "after COMMAND not found"
-	command -v strace >/dev/null || skip "needs strace for the rest: killed half-way"
+	command -v strace >/dev/null || fail "needs strace for the rest, killed half-way (make tools installs it)"
 	engine_argv -- true
 	run --separate-stderr timeout -s KILL 30 strace -f -qq -o /dev/null -e trace=pivot_root \
 		-e inject=pivot_root:signal=SIGKILL "${ENGINE_ARGV[@]}"

@@ -90,3 +90,6 @@ teardown() { mount_teardown; }
 
 @test "step06: the chapter's try-it sessions print what they show" { check_transcripts; }
 @test "step06: the chapter opens with a diagram, and the functions it names are main.c's" { check_diagrams; }
+
+@test "step06: whichever call of the engine or of its processes fails (each in turn, by strace), it ends with 0 or 125 and leaves nothing behind" { promise_any_call_may_fail; }
+@test "step06: killed at any call of the engine or of its processes (each in turn, by strace), it leaves nothing behind" { promise_killed_at_any_call; }

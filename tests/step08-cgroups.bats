@@ -669,7 +669,7 @@ remove_lacking_cgroups() {
 
 @test "step08: a call that fails once the cgroup exists still removes it (strace fails the engine's first wait4)" {
 	local mark=wait4-$$
-	command -v strace >/dev/null || skip "needs strace"
+	command -v strace >/dev/null || fail "needs strace (make tools installs it)"
 	mark_process "$mark"
 	engine_argv --memory 64m --pids-limit 20 -- sh -c 'sleep 0.5' "$mark"
 	# without -f: the engine alone is traced, init and COMMAND run as always
@@ -784,3 +784,6 @@ count_calls() {
 	assert_equal "$stderr" ""
 	assert_no_cgroup_left
 }
+
+@test "step08: whichever call of the engine or of its processes fails (each in turn, by strace), it ends with 0 or 125 and leaves nothing behind" { promise_any_call_may_fail; }
+@test "step08: killed at any call of the engine or of its processes (each in turn, by strace), it leaves nothing behind" { promise_killed_at_any_call; }

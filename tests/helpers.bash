@@ -1175,8 +1175,8 @@ tried_calls() {
 }
 
 # tries MOST: which of a call's MOST occurrences to try: each one, but of a
-# call made more than 20 times in a row (the reset of every signal), the
-# first five, the last five and every tenth.
+# call made more than 20 times (the reset of every signal), the first five,
+# the last five and every tenth.
 tries() {
 	local n
 	for ((n = 1; n <= $1; n++)); do
@@ -1209,6 +1209,21 @@ the_unlucky() {
 	TRIED=$(tried_calls)
 }
 
+# each_try RUN: for each pass (the engine alone, then strace -f) and each
+# try of each call in TRIED, RUN FOLLOW CALL N, FOLLOW being no word or -f;
+# WHAT names the try, for a failure.
+each_try() {
+	local follow call most nth
+	for follow in "" -f; do
+		while read -r call most; do
+			for nth in $(tries "$most"); do
+				WHAT="$call #$nth (strace${follow:+ $follow})"
+				"$1" "$follow" "$call" "$nth"
+			done
+		done <<<"$TRIED"
+	done
+}
+
 # left_behind MARK: what a run left that it must not: a process of the
 # container (MARK), a change to the host's hostname and, from step 06, to
 # its mount table; from step 07 a change to ROOTFS; on step 08, a cgroup.
@@ -1234,31 +1249,28 @@ left_behind() {
 # or 125 and a message, and leaves nothing. (127 with the dynamic loader's
 # message: a sanitizer's build, or a student's, failed before main.)
 promise_any_call_may_fail() {
-	local mark=fails-$$ follow call most nth what left status stderr
-	mark_process "$mark"
-	the_unlucky "$mark"
-	for follow in "" -f; do
-		while read -r call most; do
-			for nth in $(tries "$most"); do
-				what="$call #$nth failed (strace${follow:+ $follow})"
-				status=0
-				# shellcheck disable=SC2086 # $follow: no word, or -f
-				timeout -s KILL 60 strace $follow -qq -o /dev/null -e trace="$call" \
-					-e inject="$call:error=EIO:when=$nth" "${ENGINE_ARGV[@]}" \
-					</dev/null >/dev/null 2>"$WB_TMP/err" || status=$?
-				stderr=$(cat "$WB_TMP/err")
-				case $status in
-				0) ;;
-				125) [[ $stderr == *"container: "* ]] || fail "$what: 125 without a message: $stderr" ;;
-				127) [[ $stderr == *"error while loading shared libraries"* ]] ||
-					fail "$what: status 127: $stderr" ;;
-				*) fail "$what: status $status, not 0 or 125: $stderr" ;;
-				esac
-				left=$(left_behind "$mark")
-				[ -z "$left" ] || fail "$what: left behind: $left"
-			done
-		done <<<"$TRIED"
-	done
+	MARK=fails-$$
+	mark_process "$MARK"
+	the_unlucky "$MARK"
+	each_try failed_run
+}
+
+# failed_run FOLLOW CALL N: one run of ENGINE_ARGV where strace (with
+# FOLLOW) fails the Nth CALL of each process with EIO; checked as above.
+failed_run() {
+	local status=0 stderr left
+	# shellcheck disable=SC2086 # $1: no word, or -f
+	timeout -s KILL 60 strace $1 -qq -o /dev/null -e trace="$2" -e inject="$2:error=EIO:when=$3" \
+		"${ENGINE_ARGV[@]}" </dev/null >/dev/null 2>"$WB_TMP/err" || status=$?
+	stderr=$(cat "$WB_TMP/err")
+	case $status in
+	0) ;;
+	125) [[ $stderr == *"container: "* ]] || fail "$WHAT failed: 125 without a message: $stderr" ;;
+	127) [[ $stderr == *"error while loading shared libraries"* ]] || fail "$WHAT failed: status 127: $stderr" ;;
+	*) fail "$WHAT failed: status $status, not 0 or 125: $stderr" ;;
+	esac
+	left=$(left_behind "$MARK")
+	[ -z "$left" ] || fail "$WHAT failed: left behind: $left"
 }
 
 # The process that makes each call is SIGKILLed there. COMMAND is a long
@@ -1267,47 +1279,39 @@ promise_any_call_may_fail() {
 # for the engine's last calls to come. Nothing stays but, on step 08, the
 # cgroup of an engine killed after making it, which the next run removes.
 promise_killed_at_any_call() {
-	local mark=2000$$ follow call most nth what left quick
-	mark_process "sleep $mark"
-	the_unlucky "$mark"
-	quick=("${ENGINE_ARGV[@]}")
-	engine_argv -- "$BIN/sleep" "$mark"
-	for follow in "" -f; do
-		while read -r call most; do
-			for nth in $(tries "$most"); do
-				what="SIGKILL at $call #$nth (strace${follow:+ $follow})"
-				killed_run "$follow" "$call" "$nth"
-				[ "$STEP_NUM" -lt 8 ] || "${quick[@]}" </dev/null >/dev/null 2>&1 ||
-					fail "$what: the next run failed"
-				left=$(left_behind "sleep $mark")
-				[ -z "$left" ] || fail "$what: left behind: $left"
-			done
-		done <<<"$TRIED"
-	done
+	MARK="sleep 2000$$"
+	mark_process "$MARK"
+	the_unlucky "2000$$"
+	QUICK=("${ENGINE_ARGV[@]}")
+	engine_argv -- "$BIN/sleep" "2000$$"
+	each_try killed_run
 }
 
-# killed_run FOLLOW CALL N: one run of ENGINE_ARGV (COMMAND: sleep MARK)
-# where strace (with FOLLOW: no word, or -f) SIGKILLs the process that makes
-# its Nth CALL; "what" says which, for a failure.
+# killed_run FOLLOW CALL N: one run of ENGINE_ARGV (COMMAND: sleep, MARK)
+# where strace (with FOLLOW) SIGKILLs the process that makes its Nth CALL;
+# checked as above, and on step 08 followed by a run (QUICK) that sweeps.
 killed_run() {
-	local tracer pid
+	local tracer pid left
 	# shellcheck disable=SC2086 # $1: no word, or -f
 	strace $1 -qq -o /dev/null -e trace="$2" -e inject="$2:signal=SIGKILL:when=$3" \
 		"${ENGINE_ARGV[@]}" </dev/null >/dev/null 2>&1 &
 	tracer=$!
-	wait_until 20 run_over_or_command_runs "$tracer" "sleep $mark" || fail "$what: nothing happened in 20 s"
-	if marked_program_runs "sleep $mark" sleep; then
+	wait_until 20 run_over_or_command_runs "$tracer" "$MARK" || fail "SIGKILL at $WHAT: nothing happened in 20 s"
+	if marked_program_runs "$MARK" sleep; then
 		# strace's one child is the engine: none, and the engine was killed
 		if [ -z "$(children "$tracer")" ] && [ "$STEP_NUM" -ge 5 ]; then
-			wait_until 10 container_gone "sleep $mark" ||
-				fail "$what: the engine was killed, its container lives on: $(pids_marked "sleep $mark")"
+			wait_until 10 container_gone "$MARK" ||
+				fail "SIGKILL at $WHAT: the engine was killed, its container lives on: $(pids_marked "$MARK")"
 		fi
-		for pid in $(pids_marked "sleep $mark"); do
+		for pid in $(pids_marked "$MARK"); do
 			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != sleep ] || kill -KILL "$pid" 2>/dev/null || true
 		done
 	fi
-	wait_until 20 process_ended "$tracer" || fail "$what: the run did not end"
+	wait_until 20 process_ended "$tracer" || fail "SIGKILL at $WHAT: the run did not end"
 	wait "$tracer" 2>/dev/null || true
+	[ "$STEP_NUM" -lt 8 ] || "${QUICK[@]}" </dev/null >/dev/null 2>&1 || fail "SIGKILL at $WHAT: the next run failed"
+	left=$(left_behind "$MARK")
+	[ -z "$left" ] || fail "SIGKILL at $WHAT: left behind: $left"
 }
 
 # run_over_or_command_runs PID MARK: PID has ended, or COMMAND (MARK) runs.

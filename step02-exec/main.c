@@ -268,7 +268,7 @@ static void on_sigpipe(int sig)
 
 /*
  * sigfillset(3) leaves out the two signals glibc keeps for its threads (32
- * and 33), and signal(3) refuses them. Yet a caller may leave them ignored
+ * and 33), and signal(2) refuses them. Yet a caller may leave them ignored
  * (GNU make does), and an ignored signal stays ignored across execve(2).
  * The system call takes them: the kernel's struct sigaction all zero is
  * SIG_DFL, with no flags and an empty mask.

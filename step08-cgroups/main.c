@@ -910,7 +910,7 @@ static bool v1_parent(const char *controller, const char *own, char parent[PATH_
  * cgroup.subtree_control, and one that holds processes may not enable any
  * unless it is the root (cgroup-v2.rst, "no internal processes"). The
  * engine's cgroup OWN holds the engine: unless it is the root, the
- * container's goes under the root, as runc's cgroupfs driver does. There,
+ * container's goes under the root, as docker's cgroupfs driver has it. There,
  * enable the controllers the limits need, if the host has them; say which.
  */
 static void v2_parent(const struct container *c, const char *own, char parent[PATH_MAX], char enabled[256])

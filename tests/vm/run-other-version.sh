@@ -51,7 +51,7 @@ suite=${VM_SUITE:-tests/step08-cgroups.bats}
 [ -f "$repo/$suite" ] || only "vm: cgroup v$vm not tested: no $suite yet"
 
 rm -rf "$here/out/cgroup$vm"
-# Under software emulation every test costs seconds: to stay within 15
+# Under software emulation every test costs seconds: to stay near 20
 # minutes, the VM runs the suite's tests of cgroups and limits; the others
 # (what steps 02-07 promise) do not depend on the cgroup version and ran on
 # the host.  VM_ROOT_FILTER= runs them all.

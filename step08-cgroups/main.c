@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
@@ -875,34 +874,41 @@ static FILE *open_mountinfo(void)
 }
 
 /*
- * Find the engine's cgroup OWN in the v1 hierarchy of CONTROLLER, from its
- * line in /proc/self/mountinfo, "ID PARENT DEV ROOT MOUNTPOINT ... - cgroup
- * SOURCE OPTIONS": MOUNTPOINT shows the cgroup ROOT, "/" unless the engine
- * itself runs in a container. False if the hierarchy is not mounted.
+ * Find the engine's cgroup OWN in the v1 hierarchy of CONTROLLER, from a
+ * line of /proc/self/mountinfo, "ID PARENT DEV ROOT MOUNTPOINT ... - cgroup
+ * SOURCE OPTIONS": the mount shows the cgroup ROOT at MOUNTPOINT, "/" for
+ * the whole hierarchy. False if the hierarchy is not mounted. A mount made
+ * in another cgroup namespace may show none of OWN (its ROOT is then
+ * "/.."): with no mount that does, the engine cannot find its own cgroup,
+ * and stops rather than put the container outside it.
  */
 static bool v1_parent(const char *controller, const char *own, char parent[PATH_MAX])
 {
 	char line[2 * PATH_MAX + 512], type[64], options[512], root[PATH_MAX], mountpoint[PATH_MAX];
 	FILE *f = open_mountinfo();
-	bool found = false;
-	size_t len;
+	bool mounted = false, found = false;
+	size_t len = 0;
 
 	while (!found && fgets(line, sizeof(line), f)) {
 		const char *tail = strstr(line, " - ");
 
-		found = tail && sscanf(tail, " - %63s %*s %511s", type, options) == 2 &&
-			strcmp(type, "cgroup") == 0 && has_word(options, controller) &&
-			sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) == 2;
+		if (!tail || sscanf(tail, " - %63s %*s %511s", type, options) != 2 ||
+		    strcmp(type, "cgroup") != 0 || !has_word(options, controller) ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) != 2)
+			continue;
+		mounted = true;
+		/* Below ROOT means ROOT, then "/" or nothing: a mount of /a does not show /ab. */
+		len = strcmp(root, "/") == 0 ? 0 : strlen(root);
+		found = strncmp(own, root, len) == 0 && (own[len] == '/' || own[len] == '\0');
 	}
 	fclose(f);
-	if (!found)
-		return false;
-	/* Below ROOT means ROOT, then "/" or nothing: a mount of /a does not show /ab. */
-	len = strcmp(root, "/") == 0 ? 0 : strlen(root);
-	if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0'))
-		len = 0;
-	format_path(parent, "%s%s", mountpoint, strcmp(own + len, "/") == 0 ? "" : own + len);
-	return true;
+	if (mounted && !found) {
+		errno = ENOENT;
+		die("no mount of the %s hierarchy shows the engine's cgroup %s", controller, own);
+	}
+	if (found)
+		format_path(parent, "%s%s", mountpoint, strcmp(own + len, "/") == 0 ? "" : own + len);
+	return found;
 }
 
 /*
@@ -939,21 +945,49 @@ static void v2_parent(const struct container *c, const char *own, char parent[PA
 }
 
 /*
- * For nftw(3), which with FTW_DEPTH gives the cgroups below a directory
- * before the directory: remove one. For a moment after the last process
- * of a cgroup is reaped, the kernel may still count it, and rmdir(2) fails
- * with EBUSY: try again, for up to a second.
+ * Remove the cgroup NAME, in the directory open on AT, with the cgroups
+ * below it, deepest first: rmdir(2) takes only a cgroup with no children
+ * and no process. Each is removed relative to its parent's descriptor:
+ * COMMAND may nest them past PATH_MAX. PATH names it in messages. For a
+ * moment after the last process of a cgroup is reaped, the kernel may
+ * still count it, and the removal fails with EBUSY: try again, for up to a
+ * second.
  */
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int remove_at(int at, const char *name, const char *path)
 {
 	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
-	int r;
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	DIR *dir = fd == -1 ? NULL : fdopendir(fd);
+	struct dirent *entry;
+	char *below;
 
-	(void)st;
-	(void)ftw;
-	if (type != FTW_DP)
-		return 0;
-	for (int tries = 0; (r = rmdir(path)) == -1 && errno == EBUSY && tries < 100; tries++)
+	if (dir == NULL) {
+		fprintf(stderr, "container: open %s: %s\n", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	/* readdir(3) says an error only by errno, the end of the list by none. */
+	for (errno = 0; r == 0 && (entry = readdir(dir)) != NULL; errno = 0) {
+		if (entry->d_type != DT_DIR || strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		/* No die() here: this runs on the way out, from atexit(3) too. */
+		if (asprintf(&below, "%s/%s", path, entry->d_name) == -1) {
+			fprintf(stderr, "container: remove %s: %s\n", path, strerror(errno));
+			r = -1;
+			break;
+		}
+		r = remove_at(fd, entry->d_name, below);
+		free(below);
+	}
+	if (r == 0 && errno != 0) {
+		fprintf(stderr, "container: readdir %s: %s\n", path, strerror(errno));
+		r = -1;
+	}
+	closedir(dir);
+	if (r == -1)
+		return -1;
+	for (int tries = 0; (r = unlinkat(at, name, AT_REMOVEDIR)) == -1 && errno == EBUSY && tries < 100; tries++)
 		nanosleep(&pause, NULL);
 	trace(r, "rmdir(\"%s\")", path);
 	if (r == -1)
@@ -963,8 +997,7 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 
 /*
  * Remove the cgroup DIR with the cgroups the container made below it (its
- * cgroup namespace makes that natural), deepest first: rmdir(2) takes only
- * a cgroup with no children and no process.
+ * cgroup namespace makes that natural).
  */
 static void remove_tree(const char *dir)
 {
@@ -972,7 +1005,21 @@ static void remove_tree(const char *dir)
 	if (rmdir(dir) == 0)
 		trace(0, "rmdir(\"%s\")", dir);
 	else
-		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		remove_at(AT_FDCWD, dir, dir);
+}
+
+/* Is the directory open on FD the one at the path DIR, or has it been removed (and maybe made again)? */
+static bool is_at(int fd, const char *dir)
+{
+	struct stat opened, there;
+
+	if (fstat(fd, &opened) == -1)
+		die("fstat %s", dir);
+	if (stat(dir, &there) == 0)
+		return there.st_ino == opened.st_ino;
+	if (errno != ENOENT)
+		die("stat %s", dir);
+	return false;
 }
 
 /* Open the directory DIR and flock(2) it, without waiting; return the descriptor, or -1. */
@@ -1001,6 +1048,11 @@ static void remove_if_stale(const char *dir)
 
 	if (fd == -1)
 		return;
+	/* Removed while we took the lock, and maybe made again: what is at DIR now is another's. */
+	if (!is_at(fd, dir)) {
+		close(fd);
+		return;
+	}
 	if (verbose)
 		fprintf(stderr, "container: removing %s: its engine no longer runs\n", dir);
 	remove_tree(dir);	/* rmdir(2) refuses a cgroup that holds a process */
@@ -1047,20 +1099,6 @@ static void remove_stale_cgroups(void)
 			fprintf(stderr, "container: readdir %s: %s\n", parent, strerror(errno));
 		closedir(dir);
 	}
-}
-
-/* Is the directory open on FD the one at the path DIR, or has it been removed (and maybe made again)? */
-static bool is_at(int fd, const char *dir)
-{
-	struct stat opened, there;
-
-	if (fstat(fd, &opened) == -1)
-		die("fstat %s", dir);
-	if (stat(dir, &there) == 0)
-		return there.st_ino == opened.st_ino;
-	if (errno != ENOENT)
-		die("stat %s", dir);
-	return false;
 }
 
 /*

@@ -150,7 +150,7 @@ cgroup_teardown() {
 	local dir status=0
 	for dir in $(new_container_cgroups); do
 		# what a container made inside its cgroup goes first, deepest first
-		find "$dir" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+		find "$dir" -mindepth 1 -depth -type d -execdir rmdir {} \; 2>/dev/null
 		wait_until 5 removed "$dir" || { echo "cannot remove $dir" >&2; status=1; }
 	done
 	return $status
@@ -297,7 +297,7 @@ remove_cgroup_trees() {
 	local dir
 	for dir in "$@"; do
 		[ -d "$dir" ] || continue
-		find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+		find "$dir" -depth -type d -execdir rmdir {} \; 2>/dev/null || true
 		wait_until 5 test ! -d "$dir" || echo "cannot remove $dir" >&2
 	done
 }

@@ -415,6 +415,96 @@ bad_values() {
 	end_cgroup_test
 }
 
+# A cgroup filesystem mounted inside the container (its cgroup namespace
+# shows the container's cgroup as the top), at /mnt/cg.
+cgroup_mounted_inside() {
+	if [ "$(cgroup_version)" = 2 ]; then
+		echo 'mkdir -p /mnt/cg && mount -t cgroup2 cg /mnt/cg'
+	else
+		echo 'mkdir -p /mnt/cg && mount -t cgroup -o pids cg /mnt/cg'
+	fi
+}
+
+@test "step08: sub-cgroups nested past PATH_MAX (4096 bytes of path from the host's root) are removed with the container's cgroup" {
+	# 21 levels of 200-byte names: 4221 bytes below the container's cgroup.
+	# Inside, the shell's own path stays under PATH_MAX until the last cd fails.
+	# shellcheck disable=SC2016
+	run_engine -- sh -c "$(cgroup_mounted_inside)"' && cd /mnt/cg && n=$(printf "%0200d" 0) && i=0 &&
+		while [ $i -lt 21 ] && mkdir $n; do i=$((i + 1)); cd $n 2>/dev/null || break; done; echo made $i'
+	[ "$status" -eq 0 ] || problem "status $status: $stderr"
+	[ "$output" = "made 21" ] || problem "the nested sub-cgroups were not made: $output"
+	end_cgroup_test
+}
+
+# fd_open_by PID PATH: a process of PID's tree holds a descriptor of PATH.
+fd_open_by() {
+	local p
+	for p in "$1" $(descendants "$1"); do
+		find "/proc/$p/fd" -lname "$2" 2>/dev/null | grep -q . && return 0
+	done
+	return 1
+}
+
+# live_tree: the cgroups of the container-1 that lives, and what is below them.
+live_tree() {
+	cgroup_tree | grep '/container-1\(/\|$\)'
+}
+
+# An engine whose sweep opened a stale container-1, and is slow to lock it
+# (strace delays its flock 3 s); meanwhile a live engine, PID 1 of another
+# namespace, removes that stale directory and makes its own container-1,
+# with sub-cgroups. The lock the slow sweep then takes is on the removed
+# directory: the live one at that path must not be touched.
+@test "step08: a sweep that locks a stale cgroup only once another engine has made its own of that name removes nothing of the live one" {
+	local dirs first before
+	dirs=$(expected_container_dirs 1 $$)
+	first=$(head -n 1 <<<"$dirs")
+	for dir in $dirs; do
+		mkdir "$dir" || problem "cannot make a stale $dir"
+	done
+	engine_argv --verbose -- true
+	strace -qq -o /dev/null -P "$first" -e trace=flock -e inject=flock:delay_enter=3000000 \
+		"${ENGINE_ARGV[@]}" </dev/null >"$WB_TMP/slow.out" 2>"$WB_TMP/slow.err" 3>&- &
+	PIDS[slow]=$!
+	STARTED_PIDS+=("$!")
+	wait_until "$WAIT_LIMIT" fd_open_by "${PIDS[slow]}" "$first" || problem "the slow sweep never opened $first: $(cat "$WB_TMP/slow.err")"
+	start_in_pid_namespace live 1 -- sh -c "$(subcgroups_made) && $HOLD"
+	wait_said "$WB_TMP/live.out" ready "${PIDS[live]}"
+	before=$(live_tree)
+	[[ $before == *"/container-1/x/y"* ]] || problem "no sub-cgroup container-1/x/y to keep: $before"
+	wait_until "$WAIT_LIMIT" process_ended "${PIDS[slow]}" || problem "the slow engine did not end"
+	wait "${PIDS[slow]}" || problem "the slow engine: status $?: $(cat "$WB_TMP/slow.err")"
+	[ "$(live_tree)" = "$before" ] || problem "the live container's cgroups changed: $(diff <(echo "$before") <(live_tree))"
+	end_cgroup_test live
+}
+
+# In a cgroup namespace made by its caller, with the cgroup filesystems the
+# host mounted: on v1 they show the hierarchy's top above the engine's own
+# cgroup (mountinfo's root "/.."), and no path there is the engine's cgroup.
+# It must not take the top for its own, and put the container out of the
+# limits its caller is under. On v2 the container goes under the root as
+# always, where the kernel lets no process of a cgroup namespace move another.
+@test "step08: run in a cgroup namespace of its caller's, the engine never puts the container outside its own cgroup: 125 and a message, nothing left" {
+	local own controller=pids
+	[ "$(cgroup_version)" = 1 ] || controller=
+	own=$(cgroup_dir $$ "$controller")/wb-cgns-$$
+	mkdir "$own" || fail "cannot make $own"
+	engine_argv --verbose -- sh -c 'echo COMMAND ran'
+	# shellcheck disable=SC2016
+	run --separate-stderr sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec unshare --cgroup "$@"' \
+		sh "$own" "${ENGINE_ARGV[@]}"
+	if [ "$(cgroup_version)" = 1 ]; then
+		[ "$status" -eq 125 ] || problem "status $status, not 125: $stderr"
+		[[ $stderr == *"container: "*cgroup* ]] || problem "no message that names the cgroup: $stderr"
+		[[ $stderr != *'mkdir("'* ]] || problem "a cgroup was made where the engine's own is not: $stderr"
+	elif [ "$status" -ne 0 ]; then
+		[ "$status" -eq 125 ] && [[ $stderr == *"container: "* ]] || problem "status $status: $stderr"
+	fi
+	[ -z "$(find "$own" -mindepth 1 -type d)" ] || problem "left below $own: $(find "$own" -mindepth 1 -type d)"
+	remove_cgroup_trees "$own"
+	end_cgroup_test
+}
+
 @test "step08: a container-1 left by a SIGKILLed engine that was PID 1 does not stop the next engine, also PID 1" {
 	local mark=5000$$ engine
 	mark_process "sleep $mark"

@@ -34,7 +34,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define STACK_SIZE (1024 * 1024)
+/*
+ * A main thread's usual 8 MiB: for a script without "#!", glibc's execvp(3)
+ * copies COMMAND's arguments (the kernel takes up to 6 MiB) onto the stack.
+ */
+#define STACK_SIZE (8 * 1024 * 1024)
 
 /* SIGCHLD: the signal the parent gets when the child ends, as with fork(2). */
 #define CLONE_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD)
@@ -269,7 +273,7 @@ static void run_command(char **command)
 	/* Keep execvp's errno: fprintf(3) may change it (EBADF for a closed stderr). */
 	err = errno;
 	fprintf(stderr, "container: execvp %s: %s\n", command[0], strerror(err));
-	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	exit(err == ENOENT || err == ENOTDIR || err == ENAMETOOLONG ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
 /* Turn a wait status into an exit status: 128+N for a signal N, as a shell does. */
@@ -685,7 +689,8 @@ static int reset_reserved(int sig)
  * Signals the caller ignores or blocks stay so in its children, across
  * fork(2) and execve(2): a script's `cmd &` ignores SIGINT and SIGQUIT,
  * nohup(1) SIGHUP, and with SIGCHLD ignored waitpid(2) finds no child at
- * all. Start from every default and nothing blocked, as COMMAND will.
+ * all. Start from every default and nothing blocked, as COMMAND will,
+ * and first of all, so that a message to a broken stderr cannot kill us.
  * But SIGPIPE, sent for a write to a pipe nobody reads (stderr piped to
  * `head -1`), would kill the engine and lose COMMAND's status: catch it
  * with a handler that does nothing, and the write fails with EPIPE
@@ -694,16 +699,23 @@ static int reset_reserved(int sig)
  */
 static void reset_signals(void)
 {
-	sigset_t all;
+	sigset_t all, pending, none;
 
 	sigfillset(&all);
+	sigemptyset(&none);
+	if (sigpending(&pending) == -1)
+		die("sigpending");
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
+		/* Ignoring a signal discards it if pending: once unblocked, it would end the engine. */
+		if (sigismember(&all, sig) == 1 && sigismember(&pending, sig) == 1 && signal(sig, SIG_IGN) == SIG_ERR)
+			die("signal %d", sig);
 		if (sigismember(&all, sig) == 1 ? signal(sig, SIG_DFL) == SIG_ERR : reset_reserved(sig) == -1)
 			die("signal %d", sig);
 	}
-	if (sigprocmask(SIG_UNBLOCK, &all, NULL) == -1)
+	/* An empty mask, not SIG_UNBLOCK of that full set: it unblocks 32 and 33 too. */
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		die("sigprocmask");
 	if (signal(SIGPIPE, on_sigpipe) == SIG_ERR)
 		die("signal SIGPIPE");
@@ -713,9 +725,9 @@ int main(int argc, char **argv)
 {
 	struct container c = { 0 };
 
+	reset_signals();
 	close_inherited_fds();
 	refuse_directories();
-	reset_signals();
 	parse_options(argc, argv, &c);
 	check_rootfs(c.rootfs);
 	block_signals();

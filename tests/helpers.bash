@@ -449,6 +449,25 @@ promise_not_found() {
 	assert_equal "$output" ""
 	assert_stderr_prefixed
 	[[ $stderr == *no-such-command-in-the-workbook* ]] || fail "the message does not name COMMAND: $stderr"
+	# a name longer than a file's name may be (NAME_MAX, 255): no such file either
+	run -127 --separate-stderr engine -- "$(printf 'x%.0s' {1..300})"
+}
+
+# A script without "#!" is run by execvp(3) with /bin/sh, its arguments
+# copied onto the stack first: 140000 of them make 1.1 MiB. The engine's
+# stack for its child (from step 03) must hold them, as step 02's does.
+promise_script_with_many_arguments() {
+	requires_namespaces
+	local script=$BATS_TEST_TMPDIR/noshebang args
+	[ "$STEP_NUM" -lt 6 ] || script=$ROOTFS/noshebang
+	# shellcheck disable=SC2016
+	echo 'echo "ran with $# arguments"' >"$script"
+	chmod +x "$script"
+	[ "$STEP_NUM" -lt 6 ] || script=/noshebang
+	mapfile -t args < <(yes x | head -n 140000)
+	run --separate-stderr engine -- "$script" "${args[@]}"
+	[ "$status" -eq 0 ] || fail "status $status, not 0 (stderr: $stderr)"
+	assert_equal "$output" "ran with 140000 arguments"
 }
 
 promise_not_executable() {
@@ -951,6 +970,10 @@ promise_broken_stderr_keeps_status() {
 	[ "$status" -eq 3 ] || fail "stderr closed: status $status, not COMMAND's 3"
 	run bash -c '"$@" 2>/dev/full' full "${ENGINE_ARGV[@]}"
 	[ "$status" -eq 3 ] || fail "stderr full: status $status, not COMMAND's 3"
+	# broken before the engine's first word: a directory on stdin, refused at once
+	# shellcheck disable=SC2016
+	run bash -c 'exec 2> >(exit 0); wait $!; "$@" </' early "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 125 ] || fail "stdin a directory, stderr a pipe already closed: status $status, not 125"
 }
 
 # 127 is decided from execvp's error, whatever happens to the message.
@@ -979,7 +1002,7 @@ assert_signals_default() {
 # and none blocked. (SIGPIPE too: the engine ignores it for itself alone.)
 promise_caller_signals_change_nothing() {
 	requires_namespaces
-	local mark=sig$$x$BATS_TEST_NUMBER
+	local mark=sig$$x$BATS_TEST_NUMBER sigblock
 	mark_process "$mark"
 	# the pattern's last word matches nothing: it marks the processes
 	engine_argv -- grep -E "^(SigBlk|SigIgn|$mark):" /proc/self/status
@@ -993,6 +1016,11 @@ promise_caller_signals_change_nothing() {
 	run --separate-stderr timeout -s KILL 20 env --block-signal "${ENGINE_ARGV[@]}"
 	[ "$status" -eq 0 ] || fail "caller blocking every signal: status $status (stderr: $stderr)"
 	assert_signals_default "caller blocking every signal"
+	# 32 and 33 blocked too, and SIGUSR1 and SIGTERM sent while blocked (pending)
+	sigblock=$(build_helper sigblock) || fail "cannot build tests/helpers/sigblock.c"
+	run --separate-stderr timeout -s KILL 20 "$sigblock" "${ENGINE_ARGV[@]}"
+	[ "$status" -eq 0 ] || fail "caller blocking signals 1-64 with USR1 and TERM pending: status $status (stderr: $stderr)"
+	assert_signals_default "caller blocking signals 1-64 with USR1 and TERM pending"
 	# SIGCHLD ignored: children are reaped by the kernel, and no SIGCHLD comes
 	engine_argv -- sh -c 'exit 7' "$mark"
 	run --separate-stderr timeout -s KILL 20 env --ignore-signal=CHLD "${ENGINE_ARGV[@]}"

@@ -64,6 +64,7 @@ bad_values() {
 @test "step08: COMMAND killed by signal N gives 128+N" { promise_signal_status; }
 @test "step08: COMMAND not found gives 127" { promise_not_found; }
 @test "step08: COMMAND not executable gives 126" { promise_not_executable; }
+@test "step08: a script without #! runs with 140000 arguments (execvp copies them onto the stack)" { promise_script_with_many_arguments; }
 @test "step08: an unknown option gives 125 and a message" { promise_unknown_option; }
 @test "step08: no COMMAND gives 125 and a message" { promise_missing_command; }
 @test "step08: --help prints usage on stdout and exits 0" { promise_help; }

@@ -77,18 +77,49 @@ static void trace(long result, const char *fmt, ...)
 	errno = saved;
 }
 
+/*
+ * S as strace(1) shows a string, into OUT (SIZE bytes): in quotes, with \n,
+ * \t, \", \\ and \ooo for the other bytes that are not printable ASCII, so
+ * that a --verbose line stays one line whatever COMMAND's arguments hold.
+ * One that does not fit ends in "... as strace's do.
+ */
+static const char *quoted(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[n++] = '"';
+	for (; *s != '\0' && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\t' || c == '"' || c == '\\')
+			n += (size_t)snprintf(out + n, size - n, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : c);
+		else if (c >= ' ' && c < 0x7f)
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, size - n, "\\%03o", c);
+	}
+	snprintf(out + n, size - n, *s != '\0' ? "\"..." : "\"");
+	return out;
+}
+
 /* execvp(3) returns only when it fails, so its line is shown before it. */
 static void trace_exec(char **command)
 {
-	char line[4096];
+	char line[4096], arg[1024];
 	size_t len = 0;
 
-	if (!verbose)
+	if (!verbose || command[0] == NULL)
 		return;
-	for (char **arg = command; *arg && len < sizeof(line); arg++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s\"%s\"",
-					arg == command ? "" : ", ", *arg);
-	fprintf(stderr, "container: execvp(\"%s\", [%s])\n", command[0], line);
+	line[0] = '\0';
+	for (char **a = command; *a; a++) {
+		quoted(*a, arg, sizeof(arg));
+		if (len + strlen(arg) + sizeof(", ...") > sizeof(line)) {
+			snprintf(line + len, sizeof(line) - len, "%s...", a == command ? "" : ", ");
+			break;
+		}
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", a == command ? "" : ", ", arg);
+	}
+	fprintf(stderr, "container: execvp(%s, [%s])\n", quoted(command[0], arg, sizeof(arg)), line);
 }
 
 static void usage(void)

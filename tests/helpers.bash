@@ -618,6 +618,11 @@ promise_verbose() {
 	fi
 	run_engine -- true
 	assert_equal "$stderr" ""
+	# one line a call, whatever the arguments hold: strings as strace shows them
+	run_engine --verbose -- sh -c $'echo one\necho "two"' $'x\t\\y'
+	assert_equal "$status" 0
+	assert_stderr_prefixed
+	stderr_has '^container: execvp\("sh", \["sh", "-c", "echo one\\necho \\"two\\"", "x\\t\\\\y"\]\)$'
 }
 
 # --verbose shows the kill(2) that passes a signal on (step 05 on): the

@@ -341,16 +341,19 @@ static void block_signals(void)
 }
 
 /*
- * Ctrl-C and Ctrl-\ make a terminal send SIGINT or SIGQUIT to its whole
- * foreground process group, the kernel being the sender (SI_KERNEL). If
- * PID is in our own process group, it got a copy of its own, and ours
- * passed on would be a second. (A hang-up's SIGHUP, which the kernel sends
- * to the session leader alone, is passed on like any other signal.)
+ * A terminal sends some signals to its whole foreground process group, the
+ * kernel being the sender (SI_KERNEL): SIGINT for Ctrl-C, SIGQUIT for
+ * Ctrl-\, and SIGHUP when the leader of its session (a login shell) exits.
+ * If PID is in our own process group, it got a copy of its own, and ours
+ * passed on would be a second. A hang-up itself is signalled to the
+ * session leader alone: an engine that leads its session passes it on.
  */
 static bool got_own_copy(pid_t pid, const siginfo_t *info)
 {
-	return (info->si_signo == SIGINT || info->si_signo == SIGQUIT) &&
-	       info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
+	bool to_group = info->si_signo == SIGINT || info->si_signo == SIGQUIT ||
+			(info->si_signo == SIGHUP && getsid(0) != getpid());
+
+	return to_group && info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
 }
 
 static void forward_signal(pid_t pid, int sig)
@@ -466,11 +469,23 @@ static void do_mount(const char *source, const char *target, const char *type,
 		die("mount %s on %s", source, target);
 }
 
-/* A mount point missing in ROOTFS is made; one that is there is fine. */
+/*
+ * A mount point missing in ROOTFS is made; one that is there must be a
+ * directory. A link (/dev -> /) would have what is mounted and made there
+ * land elsewhere, in ROOTFS itself: a lookup never enters a mount on "/".
+ */
 static void ensure_dir(const char *path, mode_t mode)
 {
+	struct stat st;
+
 	if (mkdir(path, mode) == -1 && errno != EEXIST)
 		die("mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		die("lstat %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("%s", path);
+	}
 }
 
 /*

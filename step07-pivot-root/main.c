@@ -341,16 +341,19 @@ static void block_signals(void)
 }
 
 /*
- * Ctrl-C and Ctrl-\ make a terminal send SIGINT or SIGQUIT to its whole
- * foreground process group, the kernel being the sender (SI_KERNEL). If
- * PID is in our own process group, it got a copy of its own, and ours
- * passed on would be a second. (A hang-up's SIGHUP, which the kernel sends
- * to the session leader alone, is passed on like any other signal.)
+ * A terminal sends some signals to its whole foreground process group, the
+ * kernel being the sender (SI_KERNEL): SIGINT for Ctrl-C, SIGQUIT for
+ * Ctrl-\, and SIGHUP when the leader of its session (a login shell) exits.
+ * If PID is in our own process group, it got a copy of its own, and ours
+ * passed on would be a second. A hang-up itself is signalled to the
+ * session leader alone: an engine that leads its session passes it on.
  */
 static bool got_own_copy(pid_t pid, const siginfo_t *info)
 {
-	return (info->si_signo == SIGINT || info->si_signo == SIGQUIT) &&
-	       info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
+	bool to_group = info->si_signo == SIGINT || info->si_signo == SIGQUIT ||
+			(info->si_signo == SIGHUP && getsid(0) != getpid());
+
+	return to_group && info->si_code == SI_KERNEL && getpgid(pid) == getpgrp();
 }
 
 static void forward_signal(pid_t pid, int sig)
@@ -466,11 +469,23 @@ static void do_mount(const char *source, const char *target, const char *type,
 		die("mount %s on %s", source, target);
 }
 
-/* A mount point missing in ROOTFS is made; one that is there is fine. */
+/*
+ * A mount point missing in ROOTFS is made; one that is there must be a
+ * directory. A link (/dev -> /) would have what is mounted and made there
+ * land elsewhere, in ROOTFS itself: a lookup never enters a mount on "/".
+ */
 static void ensure_dir(const char *path, mode_t mode)
 {
+	struct stat st;
+
 	if (mkdir(path, mode) == -1 && errno != EEXIST)
 		die("mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		die("lstat %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		die("%s", path);
+	}
 }
 
 /*
@@ -491,11 +506,19 @@ static void make_mounts_private(void)
  */
 static void enter_rootfs(const char *rootfs)
 {
+	char path[PATH_MAX];
 	int r;
 
-	do_mount(rootfs, rootfs, "none", MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL);
-	if (chdir(rootfs) == -1)
-		die("chdir %s", rootfs);
+	/* From "/": a ROOTFS of "." would name the directory below the bind mount. */
+	if (realpath(rootfs, path) == NULL)
+		die("rootfs %s", rootfs);
+	/*
+	 * Not MS_REC: a mount the host has below ROOTFS (a procfs a chroot
+	 * left there) would come along, and through it the host.
+	 */
+	do_mount(path, path, "none", MS_BIND, "MS_BIND", NULL);
+	if (chdir(path) == -1)
+		die("chdir %s", path);
 	/*
 	 * PUT_OLD "." stacks the old root on the new one, at "/": no directory
 	 * is made in ROOTFS, which may be read-only, and none is left there

@@ -1060,15 +1060,22 @@ promise_signals_forwarded_though_caller_ignores() {
 # process group, with COMMAND counting the SIGINT, SIGQUIT and SIGHUP it
 # gets (tests/helpers/sigcount.c); once COMMAND is ready, the STEPs (intr,
 # quit, hangup) play the user. $status is the engine's, COUNTS what
-# COMMAND counted: "INT n QUIT n HUP n".
+# COMMAND counted: "INT n QUIT n HUP n". With --under-shell first, a shell
+# leads the session instead, and runs the engine (as a login shell would).
 terminal_run() {
-	local pty
+	local pty shell=()
+	if [ "$1" = --under-shell ]; then
+		shell=(sh -c '"$@"; :' sh)
+		shift
+	fi
 	pty=$(build_helper pty) || skip "cannot build tests/helpers/pty.c statically"
 	helper_program sigcount
 	shared_dir
 	mark_process "$BOX_DIR"
 	engine_argv -- "$HELPER" "$BOX_DIR/ready" "$BOX_DIR/counts"
-	run timeout -s KILL 60 "$pty" wait "$HOST_DIR/ready" "$@" -- "${ENGINE_ARGV[@]}"
+	run timeout -s KILL 60 "$pty" wait "$HOST_DIR/ready" "$@" -- "${shell[@]}" "${ENGINE_ARGV[@]}"
+	# (a shell ended by the hang-up does not wait for COMMAND to say)
+	wait_until 10 test -s "$HOST_DIR/counts" || true
 	COUNTS=$(cat "$HOST_DIR/counts" 2>/dev/null) || COUNTS="(none: $output)"
 }
 
@@ -1086,11 +1093,15 @@ promise_terminal_signals_once() {
 }
 
 # A hang-up, which the kernel signals to the session leader alone (here
-# the engine), still reaches COMMAND as SIGHUP.
+# the engine), still reaches COMMAND as SIGHUP. When the leader is a shell
+# that the hang-up ends, the kernel signals SIGHUP to the whole foreground
+# process group instead: COMMAND gets it once, as Ctrl-C's SIGINT.
 promise_hangup_reaches_command() {
 	requires root
 	terminal_run hangup
 	[[ $COUNTS =~ ^INT\ 0\ QUIT\ 0\ HUP\ [1-9][0-9]*$ ]] || fail "after a hang-up COMMAND counted: $COUNTS"
+	terminal_run --under-shell hangup
+	assert_equal "$COUNTS" "INT 0 QUIT 0 HUP 1"
 }
 
 # marked_program_runs MARK NAME: a process named NAME has MARK in its command line.

@@ -403,6 +403,12 @@ promise_relative_rootfs_path() {
 	run_engine -- cat /etc/workbook-rootfs
 	assert_success
 	assert_output "workbook rootfs"
+	# "." itself: a lookup of "." never enters a mount made on it since
+	cd rootfs || return
+	ROOTFS=.
+	run_engine -- cat /etc/workbook-rootfs
+	assert_success
+	assert_output "workbook rootfs"
 }
 
 promise_missing_rootfs() {
@@ -460,6 +466,35 @@ promise_chroot_escape_finds_only_container() {
 # Inside, /proc/self/mountinfo has the container's own "/" (whose root
 # field is ROOTFS's path on the host's device: the container's root, not a
 # host mount), its /proc and its /dev, and nothing else.
+# A mount point of ROOTFS that is a link (/dev -> /, or .) is refused with
+# 125: what is mounted and made there would land in ROOTFS itself, since a
+# lookup never enters a mount made on "/".
+promise_mount_point_link_refused() {
+	local target name
+	for target in / .; do
+		rm -rf "$ROOTFS/dev"
+		ln -s "$target" "$ROOTFS/dev"
+		run_engine -- true
+		[ "$status" -eq 125 ] || fail "/dev -> $target: status $status, not 125 ($stderr)"
+		[[ $stderr == "container: "*/dev* ]] || fail "/dev -> $target: no message naming /dev: $stderr"
+		for name in null zero full random urandom tty fd stdin stdout stderr; do
+			[ ! -e "$ROOTFS/$name" ] && [ ! -L "$ROOTFS/$name" ] ||
+				fail "/dev -> $target: the engine made $name in ROOTFS itself"
+		done
+	done
+}
+
+# A mount the host has below ROOTFS (a procfs that a chroot left on
+# ROOTFS/proc) does not come into the container: under the container's own
+# /proc there is only ROOTFS's empty directory, not the host's processes.
+promise_mounts_below_rootfs_stay_out() {
+	mount -t proc proc "$ROOTFS/proc" || fail "cannot mount a procfs on ROOTFS/proc"
+	run_engine -- sh -c 'grep -c " /proc " /proc/self/mountinfo; umount /proc && ls /proc | wc -l'
+	umount "$ROOTFS/proc" || fail "cannot unmount ROOTFS/proc"
+	assert_success
+	assert_output $'1\n0'
+}
+
 promise_mountinfo_names_no_host_mount() {
 	local mp roots=0 others=()
 	run_engine -- cat /proc/self/mountinfo

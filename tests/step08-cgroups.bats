@@ -95,7 +95,9 @@ bad_values() {
 @test "step08: the root filesystem's marker /etc/workbook-rootfs is at /" { promise_rootfs_marker_at_root; }
 @test "step08: a file of the host outside ROOTFS cannot be reached by its path" { promise_host_files_unreachable; }
 @test "step08: ROOTFS may have spaces in its path" { promise_rootfs_path_with_spaces; }
-@test "step08: ROOTFS may be a relative path" { promise_relative_rootfs_path; }
+@test "step08: ROOTFS may be a relative path, . too" { promise_relative_rootfs_path; }
+@test "step08: a mount point in ROOTFS that is a link (/dev -> /) gives 125, and nothing is made in ROOTFS" { promise_mount_point_link_refused; }
+@test "step08: a mount the host has below ROOTFS (a procfs on ROOTFS/proc) stays out of the container" { promise_mounts_below_rootfs_stay_out; }
 @test "step08: a missing ROOTFS gives 125 and a message with the path and the reason" { promise_missing_rootfs; }
 @test "step08: a ROOTFS that is a file gives 125 and 'Not a directory'" { promise_rootfs_not_a_directory; }
 @test "step08: mount points missing in ROOTFS (/proc, /dev) are created" { promise_missing_mount_points_made; }

@@ -364,6 +364,34 @@ static void forward_signal(pid_t pid, int sig)
 	trace(r, "kill(%d, SIG%s)", (int)pid, sigabbrev_np(sig));
 }
 
+/*
+ * A signal that arrives before the child exists is ours alone: the child
+ * gets no copy of it, not even of one that a terminal sent to the whole
+ * group, and got_own_copy would hold ours back. So take those pending just
+ * before the child is made, and pass them on once it is (pass_on).
+ */
+static void take_pending(sigset_t *taken)
+{
+	const struct timespec now = { 0 };
+	siginfo_t info;
+	sigset_t set;
+
+	waited_signals(&set);
+	sigdelset(&set, SIGCHLD);
+	sigemptyset(taken);
+	while (sigtimedwait(&set, &info, &now) != -1)
+		sigaddset(taken, info.si_signo);
+	if (errno != EAGAIN)
+		die("sigtimedwait");
+}
+
+static void pass_on(pid_t pid, const sigset_t *taken)
+{
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		if (sigismember(taken, forwarded_signals[i]) == 1)
+			forward_signal(pid, forwarded_signals[i]);
+}
+
 /* Reap every child that has ended; return PID's exit status if it is one of them, else -1. */
 static int reap_children(pid_t pid)
 {
@@ -413,13 +441,17 @@ static int supervise(pid_t pid)
 /* PID 1 of the container: start COMMAND as its child, and supervise it. */
 static int run_init(char **command)
 {
-	pid_t pid = fork();
+	sigset_t taken;
+	pid_t pid;
 
+	take_pending(&taken);
+	pid = fork();
 	if (pid == 0)
 		run_command(command);
 	trace(pid, "fork()");
 	if (pid == -1)
 		die("fork");
+	pass_on(pid, &taken);
 	return supervise(pid);
 }
 
@@ -594,10 +626,29 @@ static void die_with_engine(const int lifeline[2])
 	close(lifeline[0]);
 }
 
+/*
+ * The kernel never stops a namespace's init. A write from the background
+ * to a terminal set to `stty tostop` raises SIGTTOU, which init's kernel
+ * drops, and the write, tried again, raises it again: for ever, at 100% of
+ * a CPU. Blocked, SIGTTOU and SIGTTIN count as ignored, and the write goes
+ * through. COMMAND starts with nothing blocked (restore_signals).
+ */
+static void allow_background_writes(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTTOU);
+	sigaddset(&set, SIGTTIN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		die("sigprocmask");
+}
+
 static int child_main(void *arg)
 {
 	const struct container *c = arg;
 
+	allow_background_writes();
 	die_with_engine(c->lifeline);
 	set_hostname(c->hostname);
 	bring_up_loopback();
@@ -629,11 +680,13 @@ static void *alloc_stack(void)
 
 static pid_t start_container(struct container *c)
 {
+	sigset_t taken;
 	pid_t pid;
 
 	/* Close-on-exec: COMMAND gets neither end. */
 	if (pipe2(c->lifeline, O_CLOEXEC) == -1)
 		die("pipe2");
+	take_pending(&taken);
 	pid = clone(child_main, alloc_stack(), CLONE_FLAGS, c);
 	trace(pid, "clone(%s)", CLONE_FLAGS_NAME);
 	if (pid == -1 && errno == EPERM)
@@ -642,6 +695,7 @@ static pid_t start_container(struct container *c)
 		die("clone");
 	/* The write end stays open until the engine exits, however it ends. */
 	close(c->lifeline[0]);
+	pass_on(pid, &taken);
 	return pid;
 }
 

@@ -1092,6 +1092,64 @@ promise_terminal_signals_once() {
 	assert_equal "$status" 0
 }
 
+# Ctrl-C typed while the container starts, before COMMAND exists (init is
+# held in its sethostname for 3 s by strace), still reaches COMMAND: init
+# and the engine each hold a copy that no child of theirs has.
+promise_terminal_signal_during_start() {
+	requires root
+	local pty
+	pty=$(build_helper pty) || skip "cannot build tests/helpers/pty.c statically"
+	shared_dir
+	mark_process "$BOX_DIR"
+	engine_argv -- sh -c "sleep 5; : $BOX_DIR"
+	"$pty" wait "$HOST_DIR/go" intr -- strace -f -qq -o /dev/null -e trace=sethostname \
+		-e inject=sethostname:delay_enter=3000000 "${ENGINE_ARGV[@]}" >"$BATS_TEST_TMPDIR/pty.out" 2>&1 &
+	local pid=$! st=0
+	STARTED_PIDS+=("$pid")
+	sleep 1
+	touch "$HOST_DIR/go"
+	wait_until 30 process_ended "$pid" || fail "the engine did not end"
+	wait "$pid" || st=$?
+	[ "$st" -eq 130 ] || fail "Ctrl-C while the container started: status $st, not 130 (COMMAND killed by SIGINT): $(cat "$BATS_TEST_TMPDIR/pty.out")"
+}
+
+# process_stopped PID: PID is stopped (state T), by a signal.
+process_stopped() {
+	[ "$(process_state "$1")" = T ]
+}
+
+# A background job that writes to a terminal set to `stty tostop` is stopped
+# by SIGTTOU, but the kernel never stops a namespace's init: its write would
+# be tried again for ever, at 100% of a CPU. With --verbose init writes: it
+# must not spin while the engine is stopped.
+promise_init_writes_from_the_background() {
+	requires root
+	local pty engine init t1 t2 state
+	pty=$(build_helper pty) || skip "cannot build tests/helpers/pty.c statically"
+	shared_dir
+	mark_process "$BOX_DIR"
+	engine_argv --verbose -- sleep 30 "$BOX_DIR"
+	# shellcheck disable=SC2016
+	# (the shell polls: a `wait` would end at the stop, and the shell's exit
+	# would hang up the stopped job)
+	"$pty" -- sh -c 'stty tostop; set -m; "$@" & echo $! >"$0"; while kill -0 $! 2>/dev/null; do sleep 0.1; done' "$HOST_DIR/engine.pid" \
+		"${ENGINE_ARGV[@]}" >/dev/null 2>&1 &
+	STARTED_PIDS+=("$!")
+	wait_for_file "$HOST_DIR/engine.pid" || fail "the engine did not start"
+	engine=$(cat "$HOST_DIR/engine.pid")
+	wait_until 10 process_stopped "$engine" || fail "the engine was not stopped by SIGTTOU (state $(process_state "$engine"))"
+	init=$(children "$engine")
+	[ -n "$init" ] || fail "the engine has no init"
+	sleep 0.5
+	t1=$(awk '{ print $14 + $15 }' "/proc/$init/stat")
+	sleep 1
+	t2=$(awk '{ print $14 + $15 }' "/proc/$init/stat")
+	state=$(process_state "$init")
+	kill -KILL "$engine"
+	[ $((t2 - t1)) -lt "$(($(getconf CLK_TCK) / 2))" ] ||
+		fail "init used $((t2 - t1)) of $(getconf CLK_TCK) clock ticks in a second, in state $state: it spins"
+}
+
 # A hang-up, which the kernel signals to the session leader alone (here
 # the engine), still reaches COMMAND as SIGHUP. When the leader is a shell
 # that the hang-up ends, the kernel signals SIGHUP to the whole foreground

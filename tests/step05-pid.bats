@@ -54,6 +54,8 @@ load transcript
 @test "step05: SIGINT, SIGHUP and SIGTERM reach COMMAND also when the caller ignored or blocked them" { promise_signals_forwarded_though_caller_ignores; }
 @test "step05: Ctrl-C and Ctrl-\\ on the terminal reach COMMAND once each" { promise_terminal_signals_once; }
 @test "step05: a hang-up of the terminal reaches COMMAND as SIGHUP" { promise_hangup_reaches_command; }
+@test "step05: Ctrl-C typed while the container starts reaches COMMAND" { promise_terminal_signal_during_start; }
+@test "step05: init does not spin when its write to a terminal set to tostop would stop it (a background engine)" { promise_init_writes_from_the_background; }
 @test "step05: a SIGKILLed engine takes its container with it" { promise_engine_killed_container_ends; }
 @test "step05: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
 

@@ -86,6 +86,8 @@ teardown() { mount_teardown; }
 @test "step07: SIGINT, SIGHUP and SIGTERM reach COMMAND also when the caller ignored or blocked them" { promise_signals_forwarded_though_caller_ignores; }
 @test "step07: Ctrl-C and Ctrl-\\ on the terminal reach COMMAND once each" { promise_terminal_signals_once; }
 @test "step07: a hang-up of the terminal reaches COMMAND as SIGHUP" { promise_hangup_reaches_command; }
+@test "step07: Ctrl-C typed while the container starts reaches COMMAND" { promise_terminal_signal_during_start; }
+@test "step07: init does not spin when its write to a terminal set to tostop would stop it (a background engine)" { promise_init_writes_from_the_background; }
 @test "step07: a SIGKILLed engine takes its container with it" { promise_engine_killed_container_ends; }
 @test "step07: an engine SIGKILLed before init's prctl still takes its container with it" { promise_engine_killed_before_init_is_ready; }
 @test "step07: COMMAND starts with docker run's environment: PATH, HOSTNAME, HOME, TERM, nothing else" { promise_docker_environment; }

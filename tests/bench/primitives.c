@@ -270,7 +270,7 @@ static int container_side(void *arg)
 		return fail("mount MS_PRIVATE");
 	t[OP_PRIVATE] = now_ns() - t0;
 	t0 = now_ns();
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) == -1)
+	if (mount(rootfs, rootfs, NULL, MS_BIND, NULL) == -1)
 		return fail("bind-mount rootfs");
 	t[OP_BIND] = now_ns() - t0;
 	if (chdir(rootfs) == -1)

@@ -461,7 +461,7 @@ live_tree() {
 # with sub-cgroups. The lock the slow sweep then takes is on the removed
 # directory: the live one at that path must not be touched.
 @test "step08: a sweep that locks a stale cgroup only once another engine has made its own of that name removes nothing of the live one" {
-	local dirs first before
+	local dirs dir first before
 	dirs=$(expected_container_dirs 1 $$)
 	first=$(head -n 1 <<<"$dirs")
 	for dir in $dirs; do
@@ -496,7 +496,8 @@ live_tree() {
 	mkdir "$own" || fail "cannot make $own"
 	engine_argv --verbose -- sh -c 'echo COMMAND ran'
 	# shellcheck disable=SC2016
-	run --separate-stderr sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec unshare --cgroup "$@"' \
+	# (a bound on a hang, so that the cgroup below is always removed)
+	run --separate-stderr timeout -s KILL "$WAIT_LIMIT" sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec unshare --cgroup "$@"' \
 		sh "$own" "${ENGINE_ARGV[@]}"
 	if [ "$(cgroup_version)" = 1 ]; then
 		[ "$status" -eq 125 ] || problem "status $status, not 125: $stderr"

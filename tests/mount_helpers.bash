@@ -290,6 +290,23 @@ promise_dev_nodes_work() {
 	assert_equal "$stderr" x
 }
 
+# As on any host, the nodes are for every user (mode 0666), not for root
+# alone: mknod(2) applies the umask, and a program that passes no mode bits
+# at all makes nodes that only root can open.
+promise_dev_nodes_open_to_all() {
+	run_engine -- stat -c '%a %n' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty
+	assert_success
+	assert_output "666 /dev/null
+666 /dev/zero
+666 /dev/full
+666 /dev/random
+666 /dev/urandom
+666 /dev/tty"
+	run_engine -- su -s /bin/sh nobody -c 'echo lost >/dev/null && head -c 2 /dev/zero | od -An -tx1 && id -u'
+	assert_success
+	assert_equal "$(echo "$output" | xargs)" "00 00 65534"
+}
+
 promise_missing_mount_points_made() {
 	rmdir "$ROOTFS/proc" "$ROOTFS/dev"
 	run_engine -- sh -c 'cat /proc/1/comm >/dev/null && ls /dev/null'

@@ -63,6 +63,7 @@ teardown() { mount_teardown; }
 @test "step07: /dev holds exactly null zero full random urandom tty fd stdin stdout stderr" { promise_dev_holds_promised_entries; }
 @test "step07: /dev/null is the character device 1:3, and every node and link is the right one" { promise_dev_nodes_are_right_devices; }
 @test "step07: /dev/null, /dev/zero and /dev/stderr work" { promise_dev_nodes_work; }
+@test "step07: the device nodes are for every user (0666): one that is not root writes /dev/null and reads /dev/zero" { promise_dev_nodes_open_to_all; }
 
 # Private mounts: nothing reaches the host. ROOTFS sits on a shared tmpfs,
 # where a mount that is not private would propagate to the host.

@@ -108,6 +108,7 @@ bad_values() {
 @test "step08: /dev holds exactly null zero full random urandom tty fd stdin stdout stderr" { promise_dev_holds_promised_entries; }
 @test "step08: /dev/null is the character device 1:3, and every node and link is the right one" { promise_dev_nodes_are_right_devices; }
 @test "step08: /dev/null, /dev/zero and /dev/stderr work" { promise_dev_nodes_work; }
+@test "step08: the device nodes are for every user (0666): one that is not root writes /dev/null and reads /dev/zero" { promise_dev_nodes_open_to_all; }
 @test "step08: the host's mount table is the same after the container exits" { promise_mounts_restored_after_exit; }
 @test "step08: the host's mount table is the same after COMMAND fails" { promise_mounts_restored_after_failure; }
 @test "step08: the host's mount table is the same after COMMAND is SIGKILLed from the host" { promise_mounts_restored_after_kill; }
